@@ -1,0 +1,42 @@
+//! The `atb-gpu` command line: one module per subcommand.
+
+pub mod devices;
+
+use clap::{Parser, Subcommand};
+
+use crate::device::{BackendChoice, DeviceChoice};
+
+/// atb-gpu: train, evaluate, explain and export price-forecasting models on any GPU.
+#[derive(Debug, Parser)]
+#[command(name = "atb-gpu", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every GPU adapter and say which one `--device auto` would pick.
+    Devices(devices::DevicesArgs),
+}
+
+/// Device flags shared by the subcommands that compute.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct DeviceArgs {
+    /// auto: a hardware GPU if there is one, else the CPU; gpu: any GPU adapter (software
+    /// ones too); cpu: the CPU backend.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+    /// Restrict to one graphics API (default: Vulkan, Metal or DX12; GL only when named).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendChoice>,
+}
+
+/// Runs the parsed command line; the error is printed by `main`.
+pub fn run(cli: Cli) -> crate::Result<()> {
+    match cli.command {
+        Command::Devices(args) => devices::run(&args),
+    }
+}

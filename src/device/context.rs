@@ -1,0 +1,428 @@
+//! `GpuContext`: one wgpu device with its queue, buffer pool, pipeline cache, command recorder
+//! and health (device-lost and uncaptured errors turned into `AtbError`s).
+//!
+//! Kernel launches are recorded into one pending command encoder; it is submitted only when
+//! the host needs a result (a readback, [`GpuContext::synchronize`]) or after
+//! [`MAX_PENDING_DISPATCHES`], so a chain of kernels costs one submit.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::Shader;
+use super::buffer_pool::{BufferClass, BufferPool, GpuBuffer};
+use super::pipeline_cache::PipelineCache;
+use super::profiler::{KernelTiming, Profiler};
+use crate::{AtbError, Result};
+
+/// Submit automatically after this many recorded dispatches, bounding parked buffers.
+pub const MAX_PENDING_DISPATCHES: u32 = 1024;
+
+/// The optional features we use when the adapter has them.
+const WANTED_FEATURES: wgpu::Features = wgpu::Features::SHADER_F16
+    .union(wgpu::Features::TIMESTAMP_QUERY)
+    .union(wgpu::Features::SUBGROUP);
+
+/// One kernel launch: which pipeline, its parameters and buffers, and the grid.
+pub struct Dispatch<'a> {
+    /// Shader file.
+    pub shader: Shader,
+    /// Entry point in that file.
+    pub entry: &'static str,
+    /// WGSL `override` constants.
+    pub constants: &'a [(&'static str, f64)],
+    /// Bytes of the uniform parameter block at `@binding(0)`.
+    pub params: &'a [u8],
+    /// Storage buffers and their `@binding` numbers.
+    pub buffers: &'a [Binding<'a>],
+    /// Workgroup counts (x, y, z).
+    pub workgroups: [u32; 3],
+    /// Name in profiles and errors.
+    pub label: &'static str,
+}
+
+/// A storage buffer bound at a `@binding` number of group 0.
+pub struct Binding<'a> {
+    /// The binding number.
+    pub index: u32,
+    /// The buffer.
+    pub buffer: &'a GpuBuffer,
+}
+
+/// Counters that show whether work is being re-created (tests assert on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContextStats {
+    /// wgpu buffers created so far.
+    pub buffers_created: u64,
+    /// Buffer requests served from the pool.
+    pub buffers_reused: u64,
+    /// Compute pipelines built so far.
+    pub pipelines_built: u64,
+    /// Pipeline requests served from the cache.
+    pub pipeline_hits: u64,
+    /// Queue submits so far.
+    pub submits: u64,
+}
+
+#[derive(Default)]
+struct Health {
+    lost: Mutex<Option<String>>,
+    errors: Mutex<Vec<String>>,
+}
+
+#[derive(Default)]
+struct Recorder {
+    encoder: Option<wgpu::CommandEncoder>,
+    dispatches: u32,
+    submits: u64,
+    profiler: Option<Profiler>,
+}
+
+/// A wgpu device ready to run atb-gpu kernels.
+pub struct GpuContext {
+    info: wgpu::AdapterInfo,
+    limits: wgpu::Limits,
+    features: wgpu::Features,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    pipelines: PipelineCache,
+    pool: Arc<BufferPool>,
+    recorder: Mutex<Recorder>,
+    health: Arc<Health>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl GpuContext {
+    /// Opens a device on `adapter` with the adapter's own limits and the optional features
+    /// we use (SHADER_F16, TIMESTAMP_QUERY, SUBGROUP) that it offers.
+    pub fn new(adapter: &wgpu::Adapter) -> Result<GpuContext> {
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        let features = adapter.features() & WANTED_FEATURES;
+        let descriptor = wgpu::DeviceDescriptor {
+            label: Some("atb-gpu"),
+            required_features: features,
+            required_limits: limits.clone(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            ..Default::default()
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&descriptor)).map_err(|e| {
+                AtbError::RequestDevice {
+                    adapter: info.name.clone(),
+                    message: e.to_string(),
+                }
+            })?;
+        let health = Arc::new(Health::default());
+        let on_lost = Arc::clone(&health);
+        device.set_device_lost_callback(move |reason, message| {
+            *lock(&on_lost.lost) = Some(format!("{reason:?}: {message}"));
+        });
+        let on_error = Arc::clone(&health);
+        device.on_uncaptured_error(Arc::new(move |error: wgpu::Error| {
+            lock(&on_error.errors).push(error.to_string());
+        }));
+        Ok(GpuContext {
+            info,
+            limits,
+            features,
+            device,
+            queue,
+            pipelines: PipelineCache::default(),
+            pool: Arc::new(BufferPool::default()),
+            recorder: Mutex::new(Recorder::default()),
+            health,
+        })
+    }
+
+    /// The adapter this device runs on.
+    pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+        &self.info
+    }
+
+    /// The device limits (the adapter's own).
+    pub fn limits(&self) -> &wgpu::Limits {
+        &self.limits
+    }
+
+    /// The optional features enabled on the device.
+    pub fn features(&self) -> wgpu::Features {
+        self.features
+    }
+
+    /// The raw wgpu device, for code that builds its own resources.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// Counters of buffers, pipelines and submits.
+    pub fn stats(&self) -> ContextStats {
+        let (buffers_created, buffers_reused) = self.pool.counts();
+        let (pipelines_built, pipeline_hits) = self.pipelines.counts();
+        ContextStats {
+            buffers_created,
+            buffers_reused,
+            pipelines_built,
+            pipeline_hits,
+            submits: lock(&self.recorder).submits,
+        }
+    }
+
+    /// Fails if the device was lost or wgpu reported an error since the last check.
+    pub fn check_health(&self) -> Result<()> {
+        if let Some(message) = lock(&self.health.lost).clone() {
+            return Err(AtbError::DeviceLost(message));
+        }
+        let errors = std::mem::take(&mut *lock(&self.health.errors));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AtbError::Gpu(errors.join("; ")))
+        }
+    }
+
+    fn check_size(&self, class: BufferClass, bytes: u64, label: &str) -> Result<()> {
+        let too_large = |limit: u64, limit_name| AtbError::BufferTooLarge {
+            label: label.to_string(),
+            bytes,
+            limit,
+            limit_name,
+        };
+        if bytes > self.limits.max_buffer_size {
+            return Err(too_large(self.limits.max_buffer_size, "max_buffer_size"));
+        }
+        let binding_limit = match class {
+            BufferClass::Storage => self.limits.max_storage_buffer_binding_size,
+            BufferClass::Uniform => self.limits.max_uniform_buffer_binding_size,
+            BufferClass::Readback => u64::MAX,
+        };
+        if bytes > binding_limit {
+            let name = match class {
+                BufferClass::Uniform => "max_uniform_buffer_binding_size",
+                _ => "max_storage_buffer_binding_size",
+            };
+            return Err(too_large(binding_limit, name));
+        }
+        Ok(())
+    }
+
+    /// A pooled buffer of at least `bytes` bytes (contents undefined).
+    pub fn alloc(&self, class: BufferClass, bytes: u64, label: &str) -> Result<GpuBuffer> {
+        self.check_health()?;
+        self.check_size(class, bytes, label)?;
+        let mut failure = None;
+        let buffer = self.pool.acquire(class, bytes, |size, usage| {
+            let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+            let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size,
+                usage,
+                mapped_at_creation: false,
+            });
+            failure = pollster::block_on(scope.pop());
+            buffer
+        });
+        match failure {
+            Some(err) => Err(AtbError::Gpu(format!(
+                "allocating '{label}' ({bytes} bytes): {err}"
+            ))),
+            None => Ok(buffer),
+        }
+    }
+
+    /// Uploads plain data into a new storage buffer.
+    pub fn upload<T: bytemuck::Pod>(&self, data: &[T], label: &str) -> Result<GpuBuffer> {
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        let buffer = self.alloc(BufferClass::Storage, bytes.len() as u64, label)?;
+        if !bytes.is_empty() {
+            self.queue.write_buffer(buffer.raw(), 0, bytes);
+        }
+        Ok(buffer)
+    }
+
+    /// Records one kernel launch into the pending command encoder.
+    pub fn dispatch(&self, call: &Dispatch<'_>) -> Result<()> {
+        let limit = self.limits.max_compute_workgroups_per_dimension;
+        if let Some(&groups) = call.workgroups.iter().find(|&&g| g > limit) {
+            return Err(AtbError::DispatchTooLarge {
+                kernel: call.label,
+                groups: u64::from(groups),
+                limit,
+            });
+        }
+        if call.workgroups.contains(&0) {
+            return Ok(());
+        }
+        let cached = self
+            .pipelines
+            .get(&self.device, call.shader, call.entry, call.constants)?;
+        let params = self.alloc(BufferClass::Uniform, call.params.len() as u64, call.label)?;
+        self.queue.write_buffer(params.raw(), 0, call.params);
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: params.binding(),
+        }];
+        entries.extend(call.buffers.iter().map(|b| wgpu::BindGroupEntry {
+            binding: b.index,
+            resource: b.buffer.binding(),
+        }));
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(call.label),
+            layout: &cached.layout,
+            entries: &entries,
+        });
+        let mut recorder = lock(&self.recorder);
+        self.pool.begin_recording();
+        let recorder = &mut *recorder;
+        let encoder = recorder.encoder.get_or_insert_with(|| {
+            self.device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("atb") })
+        });
+        let timestamp_writes = recorder
+            .profiler
+            .as_mut()
+            .and_then(|p| p.next_pass(call.label));
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some(call.label),
+                timestamp_writes,
+            });
+            pass.set_pipeline(&cached.pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            let [x, y, z] = call.workgroups;
+            pass.dispatch_workgroups(x, y, z);
+        }
+        recorder.dispatches += 1;
+        if recorder.dispatches >= MAX_PENDING_DISPATCHES {
+            self.submit_locked(recorder, None);
+        }
+        Ok(())
+    }
+
+    /// Submits the pending encoder (plus `tail`, recorded after it) and frees parked buffers.
+    fn submit_locked(&self, recorder: &mut Recorder, tail: Option<wgpu::CommandEncoder>) {
+        let buffers: Vec<wgpu::CommandBuffer> = recorder
+            .encoder
+            .take()
+            .into_iter()
+            .chain(tail)
+            .map(wgpu::CommandEncoder::finish)
+            .collect();
+        recorder.dispatches = 0;
+        if !buffers.is_empty() {
+            self.queue.submit(buffers);
+            recorder.submits += 1;
+        }
+        self.pool.after_submit();
+    }
+
+    /// Submits everything recorded so far without waiting for it.
+    pub fn flush(&self) {
+        let mut recorder = lock(&self.recorder);
+        self.submit_locked(&mut recorder, None);
+    }
+
+    /// Submits everything recorded and waits until the GPU has finished it.
+    pub fn synchronize(&self) -> Result<()> {
+        self.flush();
+        self.wait()
+    }
+
+    fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| AtbError::Gpu(format!("waiting for the GPU: {e}")))?;
+        self.check_health()
+    }
+
+    /// Copies `source` (all its meaningful bytes) back to the host, after all pending work.
+    pub fn read<T: bytemuck::Pod>(&self, source: &GpuBuffer) -> Result<Vec<T>> {
+        let bytes = source.bytes();
+        if bytes == 0 {
+            return Ok(Vec::new());
+        }
+        let staging = self.alloc(BufferClass::Readback, bytes, "readback")?;
+        let mut copy = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("readback"),
+            });
+        copy.copy_buffer_to_buffer(source.raw(), 0, staging.raw(), 0, bytes);
+        {
+            let mut recorder = lock(&self.recorder);
+            self.submit_locked(&mut recorder, Some(copy));
+        }
+        self.map_and_copy(staging.raw(), bytes)
+    }
+
+    fn map_and_copy<T: bytemuck::Pod>(&self, buffer: &wgpu::Buffer, bytes: u64) -> Result<Vec<T>> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        buffer.map_async(wgpu::MapMode::Read, 0..bytes, move |result| {
+            // A send error means the reader gave up (it returned an error); nothing to do.
+            let _ = sender.send(result);
+        });
+        // Another thread's poll may run this callback, so wait on the channel, polling
+        // until the callback arrives; a dropped callback means the mapping was abandoned.
+        let mapped = loop {
+            self.wait()?;
+            match receiver.recv_timeout(std::time::Duration::from_millis(1)) {
+                Ok(result) => break result,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(AtbError::Gpu("a readback was abandoned".to_string()));
+                }
+            }
+        };
+        mapped.map_err(|e| AtbError::Gpu(format!("mapping a readback buffer: {e}")))?;
+        let data = {
+            let view = buffer
+                .get_mapped_range(0..bytes)
+                .map_err(|e| AtbError::Gpu(format!("reading a mapped buffer: {e}")))?;
+            bytemuck::pod_collect_to_vec(&view)
+        };
+        buffer.unmap();
+        Ok(data)
+    }
+
+    /// Starts timing every following dispatch (up to `capacity` of them) with timestamps.
+    pub fn enable_profiler(&self, capacity: u32) -> Result<()> {
+        let profiler = Profiler::new(&self.device, &self.queue, self.features, capacity)?;
+        lock(&self.recorder).profiler = Some(profiler);
+        Ok(())
+    }
+
+    /// Runs all pending work and returns the GPU time of each dispatch profiled since the
+    /// last call, in submission order. Empty when the profiler is off.
+    pub fn take_profile(&self) -> Result<Vec<KernelTiming>> {
+        let mut recorder = lock(&self.recorder);
+        let recorded = recorder.profiler.as_ref().map_or(0, Profiler::recorded);
+        if recorded == 0 {
+            return Ok(Vec::new());
+        }
+        let mut resolve = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("profile"),
+            });
+        if let Some(profiler) = recorder.profiler.as_ref() {
+            profiler.record_resolve(&mut resolve);
+        }
+        self.submit_locked(&mut recorder, Some(resolve));
+        let Some(profiler) = recorder.profiler.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let raw: Vec<u64> = self.map_and_copy(profiler.readback(), recorded as u64 * 16)?;
+        Ok(profiler.finish(&raw))
+    }
+}
+
+impl std::fmt::Debug for GpuContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "GpuContext({} on {:?})",
+            self.info.name, self.info.backend
+        )
+    }
+}

@@ -1,0 +1,91 @@
+//! The one error type of the library: every failure a user can reach is a value, never a panic.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in atb-gpu, with enough context to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum AtbError {
+    /// No adapter matched the request (no driver installed, or only software adapters).
+    #[error("no GPU adapter: {0}")]
+    NoAdapter(String),
+    /// The adapter refused to create a device with the requested limits or features.
+    #[error("could not open the GPU device on {adapter}: {message}")]
+    RequestDevice {
+        /// Adapter name.
+        adapter: String,
+        /// wgpu's explanation.
+        message: String,
+    },
+    /// A buffer would exceed what the adapter can bind or allocate.
+    #[error(
+        "buffer '{label}' needs {bytes} bytes but the adapter allows at most {limit} bytes ({limit_name}); use a smaller batch or shape"
+    )]
+    BufferTooLarge {
+        /// What the buffer was for.
+        label: String,
+        /// Requested size in bytes.
+        bytes: u64,
+        /// The limit it exceeds.
+        limit: u64,
+        /// Name of that wgpu limit.
+        limit_name: &'static str,
+    },
+    /// A kernel grid would exceed `max_compute_workgroups_per_dimension`.
+    #[error(
+        "kernel '{kernel}' needs {groups} workgroups along one axis, the adapter allows {limit}"
+    )]
+    DispatchTooLarge {
+        /// Kernel label.
+        kernel: &'static str,
+        /// Workgroups requested on the largest axis.
+        groups: u64,
+        /// The adapter's limit.
+        limit: u32,
+    },
+    /// The GPU device was lost (driver reset, GPU removed, out of memory in the driver).
+    #[error("the GPU device was lost: {0}")]
+    DeviceLost(String),
+    /// A WGSL shader failed to compile or its pipeline failed to build.
+    #[error("shader {file} (entry point '{entry}') failed to compile: {message}")]
+    ShaderCompile {
+        /// Shader file, relative to the crate root (e.g. `shaders/matmul.wgsl`).
+        file: String,
+        /// Entry point.
+        entry: String,
+        /// Compiler diagnostic.
+        message: String,
+    },
+    /// wgpu reported an error for work already submitted.
+    #[error("GPU error: {0}")]
+    Gpu(String),
+    /// A feature the adapter does not offer was required.
+    #[error("the adapter does not support {0}")]
+    Unsupported(&'static str),
+    /// Operand shapes do not fit the operation.
+    #[error("{op}: {detail}")]
+    Shape {
+        /// Operation name.
+        op: &'static str,
+        /// What was expected and what was given.
+        detail: String,
+    },
+    /// Operands live on different devices.
+    #[error("{op}: operands live on different devices ({detail})")]
+    DeviceMismatch {
+        /// Operation name.
+        op: &'static str,
+        /// Which devices were involved.
+        detail: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Result with [`AtbError`].
+pub type Result<T> = std::result::Result<T, AtbError>;

@@ -1,0 +1,18 @@
+//! atb-gpu: GPU-first training, evaluation and export of price-forecasting models.
+//!
+//! Compute runs as hand-written WGSL kernels (`shaders/`) through `wgpu`; every kernel has a CPU
+//! reference in [`cpu`] that doubles as a complete CPU backend. [`ops`] is the device-neutral
+//! entry point: it validates shapes once and dispatches to [`kernels`] or [`cpu`].
+
+pub mod activation;
+pub mod cli;
+pub mod cpu;
+pub mod device;
+pub mod error;
+pub mod kernels;
+pub mod ops;
+pub mod tensor;
+
+pub use device::{BackendChoice, ComputeDevice, DeviceChoice, DeviceRequest};
+pub use error::{AtbError, Result};
+pub use tensor::Tensor;
