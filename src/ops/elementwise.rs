@@ -1,0 +1,61 @@
+//! Pointwise operations: `unary` (scale, relu, tanh, sigmoid, gelu) and `binary` (add, sub,
+//! mul) with broadcasting of one row over the last axis (e.g. a bias).
+
+use super::{Operands, operands};
+use crate::activation::Activation;
+use crate::{AtbError, Result, Tensor, cpu, kernels};
+
+/// A one-input pointwise function.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UnaryOp {
+    /// x · alpha.
+    Scale(f32),
+    /// An activation function.
+    Activation(Activation),
+}
+
+/// A two-input pointwise function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// lhs + rhs.
+    Add,
+    /// lhs - rhs.
+    Sub,
+    /// lhs · rhs.
+    Mul,
+}
+
+/// Applies `op` to every element of `x`.
+pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
+    match operands("unary", &[x])? {
+        Operands::Cpu(a) => Ok(Tensor::from_array(cpu::elementwise::unary(op, a[0]))),
+        Operands::Gpu(ctx, b) => {
+            let out = kernels::elementwise::unary(ctx, op, b[0], x.len())?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, x.shape().to_vec()))
+        }
+    }
+}
+
+/// `lhs op rhs`, where `rhs` has `lhs`'s shape or is one row of `lhs`'s last dimension
+/// (shape `[last]`), broadcast over every row.
+pub fn binary(op: BinaryOp, lhs: &Tensor, rhs: &Tensor) -> Result<Tensor> {
+    let same = lhs.shape() == rhs.shape();
+    let row = rhs.shape().len() == 1 && lhs.shape().last() == rhs.shape().first();
+    if !same && !row {
+        return Err(AtbError::Shape {
+            op: "binary",
+            detail: format!(
+                "rhs must have lhs's shape {:?} or be one row of its last dimension, got {:?}",
+                lhs.shape(),
+                rhs.shape()
+            ),
+        });
+    }
+    match operands("binary", &[lhs, rhs])? {
+        Operands::Cpu(a) => Ok(Tensor::from_array(cpu::elementwise::binary(op, a[0], a[1]))),
+        Operands::Gpu(ctx, b) => {
+            let out = kernels::elementwise::binary(ctx, op, b[0], b[1], lhs.len(), rhs.len())?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, lhs.shape().to_vec()))
+        }
+    }
+}
