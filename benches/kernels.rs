@@ -83,7 +83,7 @@ fn matmul(c: &mut Criterion) {
                 })
             });
         }
-        if m * k * n <= 1024 * 1024 * 1024 {
+        if m * k * n <= 2048 * 2048 * 2048 {
             group.bench_with_input(BenchmarkId::new("cpu", &label), &label, |bench, _| {
                 bench.iter(|| ops::matmul(&a, &b, None, &opts).expect("matmul"))
             });
