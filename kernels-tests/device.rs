@@ -204,3 +204,76 @@ fn a_lost_device_is_an_error_not_a_panic() {
         "expected a device error, got {err}"
     );
 }
+
+#[test]
+fn a_captured_plan_replays_without_creating_anything() {
+    use atb_gpu::ops::StepCounter;
+    let ctx = private_context();
+    let device = ComputeDevice::Gpu(Arc::clone(&ctx));
+    let w = random_tensor(&[4, 3], 1).to_device(&device).unwrap();
+    let x = random_tensor(&[2, 4], 2).to_device(&device).unwrap();
+    let counter = StepCounter::new(&device, 1).unwrap();
+    // The step: y = tanh(x·w), then the counter advances.
+    ctx.begin_capture().unwrap();
+    let y = ops::matmul(
+        &x,
+        &w,
+        None,
+        &MatmulOptions {
+            activation: Activation::Tanh,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    counter.advance(0, 1).unwrap();
+    let plan = ctx.end_capture();
+    assert_eq!(plan.dispatches(), 2);
+    let first = y.to_vec().unwrap();
+    let before = ctx.stats();
+    for _ in 0..5 {
+        ctx.replay(&plan).unwrap();
+    }
+    assert_eq!(
+        counter.get(0).unwrap(),
+        6,
+        "the capture ran once and each replay once"
+    );
+    assert_eq!(
+        y.to_vec().unwrap(),
+        first,
+        "replays write the same output buffer"
+    );
+    let after = ctx.stats();
+    assert_eq!(after.pipelines_built, before.pipelines_built);
+    assert_eq!(
+        after.pipeline_hits, before.pipeline_hits,
+        "a replay does not even look pipelines up"
+    );
+    // Reading back allocates one staging buffer at most once.
+    assert!(
+        after.buffers_created <= before.buffers_created + 1,
+        "{before:?} -> {after:?}"
+    );
+}
+
+#[test]
+fn buffers_bound_by_a_plan_are_not_handed_out_while_it_lives() {
+    let ctx = private_context();
+    let device = ComputeDevice::Gpu(Arc::clone(&ctx));
+    let x = random_tensor(&[64], 1).to_device(&device).unwrap();
+    ctx.begin_capture().unwrap();
+    let y = ops::unary(ops::UnaryOp::Scale(2.0), &x).unwrap();
+    let plan = ctx.end_capture();
+    let want = y.to_vec().unwrap();
+    drop(y); // the plan still writes this buffer on every replay
+    let z = ops::unary(ops::UnaryOp::Scale(-1.0), &x).unwrap();
+    let z_before = z.to_vec().unwrap();
+    ctx.replay(&plan).unwrap();
+    assert_eq!(
+        z.to_vec().unwrap(),
+        z_before,
+        "a replay must not overwrite a live tensor"
+    );
+    assert_eq!(want.len(), 64);
+    drop(plan);
+}

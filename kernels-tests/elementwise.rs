@@ -96,3 +96,38 @@ fn mismatched_shapes_and_devices_are_errors() {
     let err = ops::binary(BinaryOp::Add, &a, &on_gpu).unwrap_err();
     assert!(matches!(err, AtbError::DeviceMismatch { .. }), "{err}");
 }
+
+#[test]
+fn activation_gradients_match_cpu_and_finite_differences() {
+    let x = ops::unary(UnaryOp::Scale(4.0), &random_tensor(&[257], 11)).unwrap();
+    let dy = random_tensor(&[257], 12);
+    let (xg, dyg) = (x.to_device(&gpu()).unwrap(), dy.to_device(&gpu()).unwrap());
+    let xs = x.to_vec().unwrap();
+    for act in [
+        Activation::Relu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Gelu,
+    ] {
+        let want = ops::activation_backward(act, &x, &dy)
+            .unwrap()
+            .to_vec()
+            .unwrap();
+        let got = ops::activation_backward(act, &xg, &dyg)
+            .unwrap()
+            .to_vec()
+            .unwrap();
+        assert_close(&got, &want, &format!("{act:?} backward"));
+        // The CPU derivative against a central difference of the CPU forward, in f64.
+        let h = 1e-3f64;
+        for &v in xs.iter().filter(|v| v.abs() > 0.01) {
+            let f = |z: f64| f64::from(act.apply(z as f32));
+            let numeric = (f(f64::from(v) + h) - f(f64::from(v) - h)) / (2.0 * h);
+            let analytic = f64::from(act.derivative(v));
+            assert!(
+                (numeric - analytic).abs() < 2e-3,
+                "{act:?}'({v}) = {analytic}, numeric {numeric}"
+            );
+        }
+    }
+}

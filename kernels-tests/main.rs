@@ -4,5 +4,6 @@
 mod common;
 mod device;
 mod elementwise;
+mod gather;
 mod matmul;
 mod reduce;

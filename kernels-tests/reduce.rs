@@ -86,3 +86,40 @@ fn empty_inputs() {
     let err = ops::reduce(&no_rows, ReduceOp::Mean, ReduceAxis::Rows).unwrap_err();
     assert!(matches!(err, AtbError::Shape { op: "reduce", .. }), "{err}");
 }
+
+#[test]
+fn expand_is_the_adjoint_of_reduce() {
+    // <reduce(x), g> == <x, expand(g)> for both axes, on both devices.
+    let x = random_tensor(&[6, 33], 21);
+    for device in [atb_gpu::ComputeDevice::Cpu, gpu()] {
+        let xd = x.to_device(&device).unwrap();
+        for (axis, g_shape) in [(ReduceAxis::Last, vec![6]), (ReduceAxis::Rows, vec![33])] {
+            let g = random_tensor(&g_shape, 22).to_device(&device).unwrap();
+            let reduced = ops::reduce(&xd, ReduceOp::Mean, axis)
+                .unwrap()
+                .to_vec()
+                .unwrap();
+            let n = if axis == ReduceAxis::Last { 33.0 } else { 6.0 };
+            let expanded = ops::expand(&g, axis, &[6, 33], 1.0 / n).unwrap();
+            assert_eq!(expanded.shape(), &[6, 33]);
+            let lhs: f64 = reduced
+                .iter()
+                .zip(g.to_vec().unwrap())
+                .map(|(a, b)| f64::from(*a) * f64::from(b))
+                .sum();
+            let rhs: f64 = x
+                .to_vec()
+                .unwrap()
+                .iter()
+                .zip(expanded.to_vec().unwrap())
+                .map(|(a, b)| f64::from(*a) * f64::from(b))
+                .sum();
+            assert!(
+                (lhs - rhs).abs() < 1e-4,
+                "{device:?} {axis:?}: {lhs} vs {rhs}"
+            );
+        }
+        let bad = ops::expand(&random_tensor(&[5], 1), ReduceAxis::Last, &[6, 33], 1.0);
+        assert!(matches!(bad, Err(AtbError::Shape { op: "expand", .. })));
+    }
+}

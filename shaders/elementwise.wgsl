@@ -6,6 +6,11 @@
 // `binary`: out[i] = lhs[i] op rhs[j]     op chosen by BINARY_OP (0 add, 1 sub, 2 mul);
 //                                          j = i when rhs has n elements, j = i % rhs_len
 //                                          when rhs is one row broadcast over all rows.
+// `activation_backward`: out[i] = rhs[i] · f'(lhs[i]), f chosen by UNARY_OP (1..4 as above;
+//                                          lhs is the activation's input, rhs the upstream grad)
+// `broadcast`: out[i] = alpha · lhs[j]    j = i / rhs_len when BROADCAST_MODE = 0 (one value per
+//                                          row, repeated along the last axis of length rhs_len),
+//                                          j = i % rhs_len when 1 (one row repeated over rows)
 // Grid: 256 threads per workgroup, workgroups laid out in 2D when n needs more than
 // max_compute_workgroups_per_dimension of them.
 
@@ -23,6 +28,7 @@ struct Params {
 
 override UNARY_OP: u32 = 0u;
 override BINARY_OP: u32 = 0u;
+override BROADCAST_MODE: u32 = 0u;
 
 const WORKGROUP: u32 = 256u;
 
@@ -48,6 +54,27 @@ fn apply_unary(x: f32) -> f32 {
         case 3u: { return 1.0 / (1.0 + exp(-x)); }
         case 4u: { return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752)); }
         default: { return x * params.alpha; }
+    }
+}
+
+fn unary_derivative(x: f32) -> f32 {
+    switch UNARY_OP {
+        case 1u: { return select(0.0, 1.0, x > 0.0); }
+        case 2u: {
+            let t = stable_tanh(x);
+            return 1.0 - t * t;
+        }
+        case 3u: {
+            let s = 1.0 / (1.0 + exp(-x));
+            return s * (1.0 - s);
+        }
+        case 4u: {
+            // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+            let cdf = 0.5 * (1.0 + erf_approx(x * 0.70710678118654752));
+            let pdf = 0.39894228040143268 * exp(-0.5 * x * x);
+            return cdf + x * pdf;
+        }
+        default: { return 1.0; }
     }
 }
 
@@ -84,4 +111,33 @@ fn binary(
         case 2u: { out[i] = a * b; }
         default: { out[i] = a + b; }
     }
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn activation_backward(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let i = flat_index(wg, groups, local);
+    if i < params.n {
+        out[i] = rhs[i] * unary_derivative(lhs[i]);
+    }
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn broadcast(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let i = flat_index(wg, groups, local);
+    if i >= params.n {
+        return;
+    }
+    var j = i % params.rhs_len;
+    if BROADCAST_MODE == 0u {
+        j = i / params.rhs_len;
+    }
+    out[i] = params.alpha * lhs[j];
 }

@@ -43,6 +43,32 @@ impl Activation {
     }
 }
 
+impl Activation {
+    /// The derivative at `x` (the CPU reference of the WGSL `unary_derivative`).
+    pub fn derivative(self, x: f32) -> f32 {
+        match self {
+            Activation::None => 1.0,
+            Activation::Relu => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Activation::Tanh => 1.0 - x.tanh() * x.tanh(),
+            Activation::Sigmoid => {
+                let s = 1.0 / (1.0 + (-x).exp());
+                s * (1.0 - s)
+            }
+            Activation::Gelu => {
+                let cdf = 0.5 * (1.0 + erf(x / std::f32::consts::SQRT_2));
+                let pdf = (-0.5 * x * x).exp() / (2.0 * std::f32::consts::PI).sqrt();
+                cdf + x * pdf
+            }
+        }
+    }
+}
+
 /// The error function, Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
 ///
 /// WGSL has no `erf`; the shaders use this same formula, so CPU and GPU agree to rounding.

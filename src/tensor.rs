@@ -10,8 +10,8 @@ use crate::{AtbError, Result};
 /// Where a tensor's elements are.
 #[derive(Clone)]
 pub enum Storage {
-    /// Row-major (standard layout) ndarray on the host.
-    Cpu(ArrayD<f32>),
+    /// Row-major (standard layout) ndarray on the host, shared between clones.
+    Cpu(Arc<ArrayD<f32>>),
     /// A row-major buffer on a GPU device.
     Gpu {
         /// The device that owns the buffer.
@@ -38,7 +38,7 @@ impl Tensor {
         };
         Tensor {
             shape: array.shape().to_vec(),
-            storage: Storage::Cpu(array),
+            storage: Storage::Cpu(Arc::new(array)),
         }
     }
 
@@ -76,6 +76,39 @@ impl Tensor {
     /// True when the tensor has no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The same elements under another shape with as many elements (row-major order kept;
+    /// free on the GPU, a copy on the CPU).
+    pub fn reshape(&self, shape: &[usize]) -> Result<Tensor> {
+        let len: usize = shape.iter().product();
+        if len != self.len() {
+            return Err(AtbError::Shape {
+                op: "reshape",
+                detail: format!("cannot view {:?} as {shape:?}", self.shape),
+            });
+        }
+        let storage = match &self.storage {
+            Storage::Gpu { ctx, buffer } => Storage::Gpu {
+                ctx: Arc::clone(ctx),
+                buffer: Arc::clone(buffer),
+            },
+            Storage::Cpu(array) => {
+                let owned = Arc::unwrap_or_clone(Arc::clone(array));
+                let reshaped =
+                    owned
+                        .into_shape_with_order(IxDyn(shape))
+                        .map_err(|e| AtbError::Shape {
+                            op: "reshape",
+                            detail: e.to_string(),
+                        })?;
+                Storage::Cpu(Arc::new(reshaped))
+            }
+        };
+        Ok(Tensor {
+            shape: shape.to_vec(),
+            storage,
+        })
     }
 
     /// The storage (for kernels and device dispatch).
@@ -122,7 +155,7 @@ impl Tensor {
     /// The tensor as an ndarray (reads back from the GPU if needed).
     pub fn to_array(&self) -> Result<ArrayD<f32>> {
         match &self.storage {
-            Storage::Cpu(array) => Ok(array.clone()),
+            Storage::Cpu(array) => Ok(ArrayD::clone(array)),
             Storage::Gpu { .. } => {
                 let data = self.to_vec()?;
                 ArrayD::from_shape_vec(IxDyn(&self.shape), data).map_err(|e| AtbError::Shape {

@@ -2,7 +2,8 @@
 
 use ndarray::ArrayD;
 
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::activation::Activation;
+use crate::ops::{BinaryOp, ReduceAxis, UnaryOp};
 
 /// Applies `op` to every element.
 pub fn unary(op: UnaryOp, x: &ArrayD<f32>) -> ArrayD<f32> {
@@ -20,4 +21,26 @@ pub fn binary(op: BinaryOp, lhs: &ArrayD<f32>, rhs: &ArrayD<f32>) -> ArrayD<f32>
         BinaryOp::Sub => lhs - rhs,
         BinaryOp::Mul => lhs * rhs,
     }
+}
+
+/// `dy · act'(x)` element by element (same shapes).
+pub fn activation_backward(act: Activation, x: &[f32], dy: &[f32]) -> Vec<f32> {
+    x.iter()
+        .zip(dy)
+        .map(|(&x, &g)| g * act.derivative(x))
+        .collect()
+}
+
+/// `alpha · src` repeated to `n` elements: `src[i / len]` along the last axis of length `len`
+/// (`ReduceAxis::Last`'s adjoint) or `src[i % len]` over rows (`ReduceAxis::Rows`'s adjoint).
+pub fn expand(src: &[f32], n: usize, len: usize, axis: ReduceAxis, alpha: f32) -> Vec<f32> {
+    (0..n)
+        .map(|i| {
+            let j = match axis {
+                ReduceAxis::Last => i / len,
+                ReduceAxis::Rows => i % len,
+            };
+            alpha * src[j]
+        })
+        .collect()
 }

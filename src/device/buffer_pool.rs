@@ -4,6 +4,10 @@
 //! ("deferred") until the next submit; only then can it be handed out again. This keeps
 //! `queue.write_buffer` into a reused buffer from overtaking the commands that read its old
 //! contents, since wgpu runs queue writes before the next submitted command buffer.
+//!
+//! Buffers bound by a captured [`Plan`](super::Plan) are *pinned*: while the plan lives they
+//! are never handed out again, even after their `GpuBuffer` is dropped, because every replay
+//! of the plan still reads and writes them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -41,13 +45,33 @@ pub(crate) fn bucket_size(bytes: u64) -> u64 {
     bytes.div_ceil(step) * step
 }
 
+/// A released buffer with what it takes to file it: (class, bucket, buffer).
+type Released = (BufferClass, u64, wgpu::Buffer);
+
 #[derive(Default)]
 struct PoolState {
     free: HashMap<(BufferClass, u64), Vec<wgpu::Buffer>>,
-    deferred: Vec<(BufferClass, u64, wgpu::Buffer)>,
+    deferred: Vec<Released>,
     recording: bool,
+    /// How many live plans bind each pinned buffer.
+    pins: HashMap<wgpu::Buffer, usize>,
+    /// Pinned buffers whose `GpuBuffer` was dropped: they wait for their plans to go.
+    retained: Vec<Released>,
     created: u64,
     reused: u64,
+}
+
+impl PoolState {
+    fn file(&mut self, released: Released) {
+        let (class, bucket, buffer) = released;
+        if self.pins.contains_key(&buffer) {
+            self.retained.push((class, bucket, buffer));
+        } else if self.recording {
+            self.deferred.push((class, bucket, buffer));
+        } else {
+            self.free.entry((class, bucket)).or_default().push(buffer);
+        }
+    }
 }
 
 /// Shared pool state; [`GpuBuffer`]s hold an `Arc` to it and return themselves on drop.
@@ -82,10 +106,13 @@ impl BufferPool {
         let buffer = reused.unwrap_or_else(|| create(bucket, class.usage()));
         GpuBuffer {
             buffer: Some(buffer),
+            offset: 0,
             bytes,
-            bucket,
-            class,
-            pool: Arc::clone(self),
+            origin: Origin::Pool {
+                bucket,
+                class,
+                pool: Arc::clone(self),
+            },
         }
     }
 
@@ -99,17 +126,37 @@ impl BufferPool {
         let mut state = self.lock();
         state.recording = false;
         let deferred = std::mem::take(&mut state.deferred);
-        for (class, bucket, buffer) in deferred {
-            state.free.entry((class, bucket)).or_default().push(buffer);
+        for released in deferred {
+            state.file(released);
         }
     }
 
     fn release(&self, class: BufferClass, bucket: u64, buffer: wgpu::Buffer) {
+        self.lock().file((class, bucket, buffer));
+    }
+
+    /// Pins buffers bound by a new plan.
+    pub(crate) fn pin(&self, buffers: &[wgpu::Buffer]) {
         let mut state = self.lock();
-        if state.recording {
-            state.deferred.push((class, bucket, buffer));
-        } else {
-            state.free.entry((class, bucket)).or_default().push(buffer);
+        for buffer in buffers {
+            *state.pins.entry(buffer.clone()).or_default() += 1;
+        }
+    }
+
+    /// Unpins the buffers of a dropped plan; released ones no other plan binds become free.
+    pub(crate) fn unpin(&self, buffers: &[wgpu::Buffer]) {
+        let mut state = self.lock();
+        for buffer in buffers {
+            if let Some(count) = state.pins.get_mut(buffer) {
+                *count -= 1;
+                if *count == 0 {
+                    state.pins.remove(buffer);
+                }
+            }
+        }
+        let retained = std::mem::take(&mut state.retained);
+        for released in retained {
+            state.file(released);
         }
     }
 
@@ -120,13 +167,25 @@ impl BufferPool {
     }
 }
 
-/// A pooled GPU buffer holding `bytes` meaningful bytes; returns to the pool when dropped.
+/// Where a [`GpuBuffer`]'s memory comes from, and so what dropping it does.
+enum Origin {
+    /// A pooled buffer: dropping it returns it to the pool.
+    Pool {
+        bucket: u64,
+        class: BufferClass,
+        pool: Arc<BufferPool>,
+    },
+    /// A window into another buffer, which it keeps alive.
+    View { _parent: Arc<GpuBuffer> },
+}
+
+/// `bytes` meaningful bytes of GPU memory starting at `offset`: a pooled buffer (returned to
+/// the pool when dropped) or a view into one.
 pub struct GpuBuffer {
     buffer: Option<wgpu::Buffer>,
+    offset: u64,
     bytes: u64,
-    bucket: u64,
-    class: BufferClass,
-    pool: Arc<BufferPool>,
+    origin: Origin,
 }
 
 impl GpuBuffer {
@@ -143,27 +202,53 @@ impl GpuBuffer {
         self.bytes
     }
 
+    /// Byte offset of the meaningful bytes in [`GpuBuffer::raw`].
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
     /// A binding of exactly the meaningful bytes (at least 4, the smallest legal binding).
     pub fn binding(&self) -> wgpu::BindingResource<'_> {
         wgpu::BindingResource::Buffer(wgpu::BufferBinding {
             buffer: self.raw(),
-            offset: 0,
+            offset: self.offset,
             size: std::num::NonZeroU64::new(self.bytes.max(4)),
         })
+    }
+
+    /// A window of `bytes` bytes at `offset` bytes into `parent`, which it keeps alive.
+    /// The caller checks bounds and the adapter's offset alignment.
+    pub(crate) fn view(parent: &Arc<GpuBuffer>, offset: u64, bytes: u64) -> GpuBuffer {
+        GpuBuffer {
+            buffer: Some(parent.raw().clone()),
+            offset: parent.offset + offset,
+            bytes,
+            origin: Origin::View {
+                _parent: Arc::clone(parent),
+            },
+        }
     }
 }
 
 impl Drop for GpuBuffer {
     fn drop(&mut self) {
-        if let Some(buffer) = self.buffer.take() {
-            self.pool.release(self.class, self.bucket, buffer);
+        if let (
+            Some(buffer),
+            Origin::Pool {
+                bucket,
+                class,
+                pool,
+            },
+        ) = (self.buffer.take(), &self.origin)
+        {
+            pool.release(*class, *bucket, buffer);
         }
     }
 }
 
 impl std::fmt::Debug for GpuBuffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GpuBuffer({:?}, {} bytes)", self.class, self.bytes)
+        write!(f, "GpuBuffer({} bytes at {})", self.bytes, self.offset)
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use super::Shader;
 use super::buffer_pool::{BufferClass, BufferPool, GpuBuffer};
 use super::pipeline_cache::PipelineCache;
+use super::plan::{Command, Plan};
 use super::profiler::{KernelTiming, Profiler};
 use crate::{AtbError, Result};
 
@@ -68,12 +69,54 @@ struct Health {
     errors: Mutex<Vec<String>>,
 }
 
+/// Commands and pinned buffers gathered while a capture is open.
+struct Capture {
+    commands: Vec<Command>,
+    pinned: Vec<wgpu::Buffer>,
+}
+
 #[derive(Default)]
 struct Recorder {
     encoder: Option<wgpu::CommandEncoder>,
     dispatches: u32,
     submits: u64,
     profiler: Option<Profiler>,
+    capture: Option<Capture>,
+}
+
+impl Recorder {
+    /// Records one command into the pending encoder (creating it if needed).
+    fn record(&mut self, device: &wgpu::Device, command: &Command) {
+        let encoder = self.encoder.get_or_insert_with(|| {
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("atb") })
+        });
+        match command {
+            Command::Dispatch {
+                pipeline,
+                bind_group,
+                workgroups,
+                label,
+            } => {
+                let timestamp_writes = self.profiler.as_mut().and_then(|p| p.next_pass(label));
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some(label),
+                    timestamp_writes,
+                });
+                pass.set_pipeline(pipeline);
+                pass.set_bind_group(0, bind_group, &[]);
+                let [x, y, z] = *workgroups;
+                pass.dispatch_workgroups(x, y, z);
+                self.dispatches += 1;
+            }
+            Command::Copy {
+                src,
+                src_offset,
+                dst,
+                dst_offset,
+                bytes,
+            } => encoder.copy_buffer_to_buffer(src, *src_offset, dst, *dst_offset, *bytes),
+        }
+    }
 }
 
 /// A wgpu device ready to run atb-gpu kernels.
@@ -272,30 +315,125 @@ impl GpuContext {
             layout: &cached.layout,
             entries: &entries,
         });
+        let command = Command::Dispatch {
+            pipeline: cached.pipeline.clone(),
+            bind_group,
+            workgroups: call.workgroups,
+            label: call.label,
+        };
+        let mut bound: Vec<wgpu::Buffer> = vec![params.raw().clone()];
+        bound.extend(call.buffers.iter().map(|b| b.buffer.raw().clone()));
+        self.record(command, &bound);
+        Ok(())
+    }
+
+    /// Records a command into the pending encoder, and into the open capture if any.
+    fn record(&self, command: Command, bound: &[wgpu::Buffer]) {
         let mut recorder = lock(&self.recorder);
         self.pool.begin_recording();
-        let recorder = &mut *recorder;
-        let encoder = recorder.encoder.get_or_insert_with(|| {
-            self.device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("atb") })
-        });
-        let timestamp_writes = recorder
-            .profiler
-            .as_mut()
-            .and_then(|p| p.next_pass(call.label));
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some(call.label),
-                timestamp_writes,
-            });
-            pass.set_pipeline(&cached.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            let [x, y, z] = call.workgroups;
-            pass.dispatch_workgroups(x, y, z);
+        recorder.record(&self.device, &command);
+        if let Some(capture) = recorder.capture.as_mut() {
+            self.pool.pin(bound);
+            capture.pinned.extend_from_slice(bound);
+            capture.commands.push(command);
         }
-        recorder.dispatches += 1;
         if recorder.dispatches >= MAX_PENDING_DISPATCHES {
-            self.submit_locked(recorder, None);
+            self.submit_locked(&mut recorder, None);
+        }
+    }
+
+    /// Records a copy of all of `src`'s bytes into `dst` (which must be at least as large).
+    pub fn copy(&self, src: &GpuBuffer, dst: &GpuBuffer) -> Result<()> {
+        if dst.bytes() < src.bytes() {
+            return Err(AtbError::Shape {
+                op: "copy",
+                detail: format!("{} bytes do not fit in {}", src.bytes(), dst.bytes()),
+            });
+        }
+        if src.bytes() > 0 {
+            let command = Command::Copy {
+                src: src.raw().clone(),
+                src_offset: src.offset(),
+                dst: dst.raw().clone(),
+                dst_offset: dst.offset(),
+                bytes: src.bytes(),
+            };
+            self.record(command, &[src.raw().clone(), dst.raw().clone()]);
+        }
+        Ok(())
+    }
+
+    /// Overwrites `dst` with `data` after every command recorded so far (pending work is
+    /// submitted first, since queue writes would otherwise overtake it).
+    pub fn write<T: bytemuck::Pod>(&self, dst: &GpuBuffer, data: &[T]) -> Result<()> {
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        if bytes.len() as u64 > dst.bytes() {
+            return Err(AtbError::Shape {
+                op: "write",
+                detail: format!("{} bytes do not fit in {}", bytes.len(), dst.bytes()),
+            });
+        }
+        self.flush();
+        self.queue.write_buffer(dst.raw(), dst.offset(), bytes);
+        Ok(())
+    }
+
+    /// A view of `bytes` bytes at `offset` into `parent`; the offset must be a multiple of
+    /// the adapter's `min_storage_buffer_offset_alignment`.
+    pub fn view(&self, parent: &Arc<GpuBuffer>, offset: u64, bytes: u64) -> Result<GpuBuffer> {
+        let align = u64::from(self.limits.min_storage_buffer_offset_alignment);
+        if !offset.is_multiple_of(align) || offset + bytes > parent.bytes() {
+            return Err(AtbError::Shape {
+                op: "view",
+                detail: format!(
+                    "a view of {bytes} bytes at {offset} into {} bytes (offsets must be multiples of {align})",
+                    parent.bytes()
+                ),
+            });
+        }
+        Ok(GpuBuffer::view(parent, offset, bytes))
+    }
+
+    /// The alignment, in bytes, of buffer views (`min_storage_buffer_offset_alignment`).
+    pub fn view_alignment(&self) -> u64 {
+        u64::from(self.limits.min_storage_buffer_offset_alignment)
+    }
+
+    /// Starts capturing every dispatch and copy into a [`Plan`] (they still run now).
+    pub fn begin_capture(&self) -> Result<()> {
+        let mut recorder = lock(&self.recorder);
+        if recorder.capture.is_some() {
+            return Err(AtbError::Gpu("a capture is already open".to_string()));
+        }
+        recorder.capture = Some(Capture {
+            commands: Vec::new(),
+            pinned: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// Ends the capture and returns the plan (an empty plan if none was open).
+    pub fn end_capture(&self) -> Plan {
+        let capture = lock(&self.recorder).capture.take();
+        let (commands, pinned) = capture.map_or_else(Default::default, |c| (c.commands, c.pinned));
+        Plan {
+            commands,
+            pinned,
+            pool: Arc::clone(&self.pool),
+        }
+    }
+
+    /// Records the plan's commands again into the pending encoder; creates nothing.
+    pub fn replay(&self, plan: &Plan) -> Result<()> {
+        self.check_health()?;
+        let mut recorder = lock(&self.recorder);
+        self.pool.begin_recording();
+        for command in &plan.commands {
+            recorder.record(&self.device, command);
+            if recorder.dispatches >= MAX_PENDING_DISPATCHES {
+                self.submit_locked(&mut recorder, None);
+                self.pool.begin_recording();
+            }
         }
         Ok(())
     }
@@ -348,7 +486,7 @@ impl GpuContext {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("readback"),
             });
-        copy.copy_buffer_to_buffer(source.raw(), 0, staging.raw(), 0, bytes);
+        copy.copy_buffer_to_buffer(source.raw(), source.offset(), staging.raw(), 0, bytes);
         {
             let mut recorder = lock(&self.recorder);
             self.submit_locked(&mut recorder, Some(copy));

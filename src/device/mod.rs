@@ -5,6 +5,7 @@ mod adapters;
 mod buffer_pool;
 mod context;
 mod pipeline_cache;
+mod plan;
 mod profiler;
 mod shaders;
 
@@ -14,6 +15,7 @@ pub use adapters::{
 };
 pub use buffer_pool::{BufferClass, GpuBuffer};
 pub use context::{Binding, ContextStats, Dispatch, GpuContext};
+pub use plan::Plan;
 pub use profiler::KernelTiming;
 pub use shaders::Shader;
 

@@ -28,4 +28,14 @@ impl Shader {
         file: "shaders/reduce.wgsl",
         source: include_str!("../../shaders/reduce.wgsl"),
     };
+    /// `shaders/gather.wgsl`: windows along an axis (slice, concat) and row gathers.
+    pub const GATHER: Shader = Shader {
+        file: "shaders/gather.wgsl",
+        source: include_str!("../../shaders/gather.wgsl"),
+    };
+    /// `shaders/counter.wgsl`: GPU-resident step counters.
+    pub const COUNTER: Shader = Shader {
+        file: "shaders/counter.wgsl",
+        source: include_str!("../../shaders/counter.wgsl"),
+    };
 }

@@ -2,8 +2,9 @@
 
 use super::{as_u32, grid_1d};
 use crate::Result;
+use crate::activation::Activation;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceAxis, UnaryOp};
 
 const WORKGROUP: usize = 256;
 
@@ -92,6 +93,87 @@ pub fn binary(
         ],
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "binary")?,
         label: "binary",
+    })?;
+    Ok(out)
+}
+
+/// `out[i] = dy[i] · act'(x[i])` for the first `n` elements.
+pub fn activation_backward(
+    ctx: &GpuContext,
+    act: Activation,
+    x: &GpuBuffer,
+    dy: &GpuBuffer,
+    n: usize,
+) -> Result<GpuBuffer> {
+    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "activation grad")?;
+    let params = Params {
+        n: as_u32(n, "activation_backward")?,
+        rhs_len: 1,
+        alpha: 1.0,
+        _pad: 0,
+    };
+    ctx.dispatch(&Dispatch {
+        shader: Shader::ELEMENTWISE,
+        entry: "activation_backward",
+        constants: &[("UNARY_OP", f64::from(act.shader_code()))],
+        params: bytemuck::bytes_of(&params),
+        buffers: &[
+            Binding {
+                index: 1,
+                buffer: x,
+            },
+            Binding {
+                index: 2,
+                buffer: dy,
+            },
+            Binding {
+                index: 3,
+                buffer: &out,
+            },
+        ],
+        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "activation_backward")?,
+        label: "activation_backward",
+    })?;
+    Ok(out)
+}
+
+/// `alpha · src` repeated to `n` elements (see `cpu::elementwise::expand`).
+pub fn expand(
+    ctx: &GpuContext,
+    src: &GpuBuffer,
+    n: usize,
+    len: usize,
+    axis: ReduceAxis,
+    alpha: f32,
+) -> Result<GpuBuffer> {
+    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "expand output")?;
+    let params = Params {
+        n: as_u32(n, "expand")?,
+        rhs_len: as_u32(len.max(1), "expand")?,
+        alpha,
+        _pad: 0,
+    };
+    let mode = match axis {
+        ReduceAxis::Last => 0.0,
+        ReduceAxis::Rows => 1.0,
+    };
+    ctx.dispatch(&Dispatch {
+        shader: Shader::ELEMENTWISE,
+        entry: "broadcast",
+        constants: &[("BROADCAST_MODE", mode)],
+        params: bytemuck::bytes_of(&params),
+        buffers: &[
+            Binding {
+                index: 1,
+                buffer: src,
+            },
+            Binding {
+                index: 3,
+                buffer: &out,
+            },
+        ],
+        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "expand")?,
+        label: "expand",
     })?;
     Ok(out)
 }

@@ -1,7 +1,9 @@
 //! Launchers of the WGSL kernels: one file per shader family, each packing the parameter
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
+pub mod counter;
 pub mod elementwise;
+pub mod gather;
 pub mod matmul;
 pub mod reduce;
 

@@ -1,7 +1,7 @@
 //! Pointwise operations: `unary` (scale, relu, tanh, sigmoid, gelu) and `binary` (add, sub,
 //! mul) with broadcasting of one row over the last axis (e.g. a bias).
 
-use super::{Operands, operands};
+use super::{Operands, contiguous, operands};
 use crate::activation::Activation;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
@@ -56,6 +56,27 @@ pub fn binary(op: BinaryOp, lhs: &Tensor, rhs: &Tensor) -> Result<Tensor> {
         Operands::Gpu(ctx, b) => {
             let out = kernels::elementwise::binary(ctx, op, b[0], b[1], lhs.len(), rhs.len())?;
             Ok(Tensor::from_gpu(ctx.clone(), out, lhs.shape().to_vec()))
+        }
+    }
+}
+
+/// The gradient through an activation: `dy · act'(x)`, where `x` is the activation's input.
+pub fn activation_backward(act: Activation, x: &Tensor, dy: &Tensor) -> Result<Tensor> {
+    if x.shape() != dy.shape() {
+        return Err(AtbError::Shape {
+            op: "activation_backward",
+            detail: format!("x {:?} and dy {:?} differ", x.shape(), dy.shape()),
+        });
+    }
+    match operands("activation_backward", &[x, dy])? {
+        Operands::Cpu(a) => {
+            let out =
+                cpu::elementwise::activation_backward(act, &contiguous(a[0]), &contiguous(a[1]));
+            Tensor::from_vec(x.shape(), out)
+        }
+        Operands::Gpu(ctx, b) => {
+            let out = kernels::elementwise::activation_backward(ctx, act, b[0], b[1], x.len())?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, x.shape().to_vec()))
         }
     }
 }

@@ -1,13 +1,17 @@
 //! Device-neutral tensor operations: each validates shapes once, then runs the WGSL kernel
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
+mod counter;
 mod elementwise;
+mod gather;
 mod matmul;
 mod reduce;
 
-pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
+pub use counter::StepCounter;
+pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, unary};
+pub use gather::{RowIndices, concat, gather_rows, slice};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
-pub use reduce::{ReduceAxis, ReduceOp, reduce};
+pub use reduce::{ReduceAxis, ReduceOp, expand, reduce};
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -53,7 +57,7 @@ pub(crate) fn operands<'a>(op: &'static str, tensors: &[&'a Tensor]) -> Result<O
             let mut arrays = Vec::with_capacity(tensors.len());
             for t in tensors {
                 match t.storage() {
-                    Storage::Cpu(a) => arrays.push(a),
+                    Storage::Cpu(a) => arrays.push(&**a),
                     Storage::Gpu { .. } => return Err(mismatch()),
                 }
             }

@@ -52,3 +52,38 @@ pub fn reduce(x: &Tensor, op: ReduceOp, axis: ReduceAxis) -> Result<Tensor> {
         }
     }
 }
+
+/// The adjoint of [`reduce`]: `alpha · src` repeated to `shape` — along the last axis
+/// (`src` has shape `shape[..-1]`) or over every row (`src` has shape `[shape[-1]]`).
+pub fn expand(src: &Tensor, axis: ReduceAxis, shape: &[usize], alpha: f32) -> Result<Tensor> {
+    let Some((&cols, leading)) = shape.split_last() else {
+        return Err(AtbError::Shape {
+            op: "expand",
+            detail: "cannot expand to a 0-dimensional shape".to_string(),
+        });
+    };
+    let (expected, len) = match axis {
+        ReduceAxis::Last => (leading.to_vec(), cols),
+        ReduceAxis::Rows => (vec![cols], cols),
+    };
+    if src.shape() != expected.as_slice() {
+        return Err(AtbError::Shape {
+            op: "expand",
+            detail: format!(
+                "expanding to {shape:?} needs a source of shape {expected:?}, got {:?}",
+                src.shape()
+            ),
+        });
+    }
+    let n: usize = shape.iter().product();
+    match operands("expand", &[src])? {
+        Operands::Cpu(a) => Tensor::from_vec(
+            shape,
+            cpu::elementwise::expand(&contiguous(a[0]), n, len, axis, alpha),
+        ),
+        Operands::Gpu(ctx, b) => {
+            let out = kernels::elementwise::expand(ctx, b[0], n, len, axis, alpha)?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, shape.to_vec()))
+        }
+    }
+}
