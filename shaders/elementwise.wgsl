@@ -11,6 +11,7 @@
 // `broadcast`: out[i] = alpha · lhs[j]    j = i / rhs_len when BROADCAST_MODE = 0 (one value per
 //                                          row, repeated along the last axis of length rhs_len),
 //                                          j = i % rhs_len when 1 (one row repeated over rows)
+// `fill`: out[i] = alpha
 // Grid: 256 threads per workgroup, workgroups laid out in 2D when n needs more than
 // max_compute_workgroups_per_dimension of them.
 
@@ -140,4 +141,16 @@ fn broadcast(
         j = i / params.rhs_len;
     }
     out[i] = params.alpha * lhs[j];
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn fill(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let i = flat_index(wg, groups, local);
+    if i < params.n {
+        out[i] = params.alpha;
+    }
 }

@@ -5,6 +5,7 @@
 //! entry point: it validates shapes once and dispatches to [`kernels`] or [`cpu`].
 
 pub mod activation;
+pub mod autograd;
 pub mod cli;
 pub mod cpu;
 pub mod device;

@@ -177,3 +177,27 @@ pub fn expand(
     })?;
     Ok(out)
 }
+
+/// A new buffer of `n` copies of `value`.
+pub fn fill(ctx: &GpuContext, n: usize, value: f32) -> Result<GpuBuffer> {
+    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "fill")?;
+    let params = Params {
+        n: as_u32(n, "fill")?,
+        rhs_len: 1,
+        alpha: value,
+        _pad: 0,
+    };
+    ctx.dispatch(&Dispatch {
+        shader: Shader::ELEMENTWISE,
+        entry: "fill",
+        constants: &[],
+        params: bytemuck::bytes_of(&params),
+        buffers: &[Binding {
+            index: 3,
+            buffer: &out,
+        }],
+        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "fill")?,
+        label: "fill",
+    })?;
+    Ok(out)
+}

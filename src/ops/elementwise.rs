@@ -3,6 +3,7 @@
 
 use super::{Operands, contiguous, operands};
 use crate::activation::Activation;
+use crate::device::ComputeDevice;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
 /// A one-input pointwise function.
@@ -77,6 +78,18 @@ pub fn activation_backward(act: Activation, x: &Tensor, dy: &Tensor) -> Result<T
         Operands::Gpu(ctx, b) => {
             let out = kernels::elementwise::activation_backward(ctx, act, b[0], b[1], x.len())?;
             Ok(Tensor::from_gpu(ctx.clone(), out, x.shape().to_vec()))
+        }
+    }
+}
+
+/// A tensor of `shape` filled with `value` on `device`.
+pub fn fill(device: &ComputeDevice, shape: &[usize], value: f32) -> Result<Tensor> {
+    let n: usize = shape.iter().product();
+    match device {
+        ComputeDevice::Cpu => Tensor::from_vec(shape, vec![value; n]),
+        ComputeDevice::Gpu(ctx) => {
+            let out = kernels::elementwise::fill(ctx, n, value)?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, shape.to_vec()))
         }
     }
 }

@@ -61,6 +61,46 @@ pub fn slice(x: &Tensor, axis: usize, start: usize, len: usize) -> Result<Tensor
     }
 }
 
+/// The adjoint of [`slice`]: a zero tensor of `shape` with `x` placed at `start` along `axis`.
+pub fn place(x: &Tensor, shape: &[usize], axis: usize, start: usize) -> Result<Tensor> {
+    let (outer, size, inner) = split_at_axis(shape, axis, "place")?;
+    let len = x.shape().get(axis).copied().unwrap_or(0);
+    let mut expected = shape.to_vec();
+    if let Some(d) = expected.get_mut(axis) {
+        *d = len;
+    }
+    if x.shape() != expected.as_slice() || start + len > size {
+        return Err(AtbError::Shape {
+            op: "place",
+            detail: format!("{:?} at {start} along axis {axis} of {shape:?}", x.shape()),
+        });
+    }
+    let window = Window {
+        outer,
+        src_axis: len,
+        dst_axis: size,
+        inner,
+        src_start: 0,
+        dst_start: start,
+        len,
+    };
+    match operands("place", &[x])? {
+        Operands::Cpu(a) => {
+            let mut data = vec![0.0; shape.iter().product()];
+            cpu::gather::copy_window(&contiguous(a[0]), &mut data, &window);
+            Tensor::from_vec(shape, data)
+        }
+        Operands::Gpu(ctx, b) => {
+            let n: usize = shape.iter().product();
+            let out = kernels::elementwise::fill(ctx, n, 0.0)?;
+            if outer * len * inner > 0 {
+                kernels::gather::copy_window(ctx, b[0], &out, &window)?;
+            }
+            Ok(Tensor::from_gpu(ctx.clone(), out, shape.to_vec()))
+        }
+    }
+}
+
 /// Joins tensors along `axis`; every other dimension must agree.
 pub fn concat(parts: &[&Tensor], axis: usize) -> Result<Tensor> {
     let Some(first) = parts.first() else {

@@ -8,8 +8,8 @@ mod matmul;
 mod reduce;
 
 pub use counter::StepCounter;
-pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, unary};
-pub use gather::{RowIndices, concat, gather_rows, slice};
+pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
+pub use gather::{RowIndices, concat, gather_rows, place, slice};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
 pub use reduce::{ReduceAxis, ReduceOp, expand, reduce};
 

@@ -1,0 +1,234 @@
+//! Backward rules of the tape: CPU gradients vs central finite differences, GPU gradients vs
+//! CPU gradients (1e-3 relative), on odd shapes.
+
+use atb_gpu::activation::Activation;
+use atb_gpu::autograd::{Tape, Var};
+use atb_gpu::ops::{MatmulOptions, ReduceAxis, ReduceOp};
+use atb_gpu::{ComputeDevice, Result, Tensor};
+
+use crate::common::{gpu, random, random_tensor};
+
+/// A scalar function of some inputs, built on a tape.
+type Build = dyn Fn(&Tape, &[Var]) -> Result<Var>;
+
+/// Analytic gradients of `build` at `inputs` on `device` (inputs are parameters 0..n).
+fn analytic(build: &Build, inputs: &[Tensor], device: &ComputeDevice) -> Vec<Vec<f32>> {
+    let tape = Tape::new();
+    let vars: Vec<Var> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| tape.param(t.to_device(device).unwrap(), i))
+        .collect();
+    let loss = build(&tape, &vars).unwrap();
+    let grads = tape.backward(&loss).unwrap();
+    (0..inputs.len())
+        .map(|i| match grads.get(i) {
+            Some(g) => {
+                assert_eq!(
+                    g.shape(),
+                    inputs[i].shape(),
+                    "gradient {i} has its input's shape"
+                );
+                g.to_vec().unwrap()
+            }
+            None => vec![0.0; inputs[i].len()],
+        })
+        .collect()
+}
+
+fn loss_at(build: &Build, inputs: &[Tensor]) -> f64 {
+    let tape = Tape::new();
+    let vars: Vec<Var> = inputs.iter().map(|t| tape.constant(t.clone())).collect();
+    f64::from(build(&tape, &vars).unwrap().value().to_vec().unwrap()[0])
+}
+
+/// Checks CPU gradients against central differences and GPU gradients against CPU ones.
+fn check(name: &str, build: &Build, inputs: Vec<Tensor>) {
+    let cpu = analytic(build, &inputs, &ComputeDevice::Cpu);
+    let h = 1e-2f32;
+    for (i, input) in inputs.iter().enumerate() {
+        let base = input.to_vec().unwrap();
+        for j in 0..base.len() {
+            let at = |delta: f32| {
+                let mut data = base.clone();
+                data[j] += delta;
+                let mut moved = inputs.clone();
+                moved[i] = Tensor::from_vec(input.shape(), data).unwrap();
+                loss_at(build, &moved)
+            };
+            let numeric = (at(h) - at(-h)) / (2.0 * f64::from(h));
+            let got = f64::from(cpu[i][j]);
+            let tol = 2e-2 * numeric.abs().max(got.abs()) + 2e-3;
+            assert!(
+                (numeric - got).abs() <= tol,
+                "{name}: d/d input {i}[{j}]: analytic {got}, numeric {numeric}"
+            );
+        }
+    }
+    let on_gpu = analytic(build, &inputs, &gpu());
+    for (i, (g, c)) in on_gpu.iter().zip(&cpu).enumerate() {
+        for (j, (&g, &c)) in g.iter().zip(c).enumerate() {
+            let tol = 1e-3 * c.abs().max(g.abs()) + 1e-5;
+            assert!(
+                (g - c).abs() <= tol,
+                "{name}: GPU grad {i}[{j}] {g} vs CPU {c}"
+            );
+        }
+    }
+}
+
+/// Σ r ⊙ y for a fixed random r: a scalar that weighs every output differently.
+fn weighted_sum(tape: &Tape, y: &Var, seed: u64) -> Result<Var> {
+    let r = Tensor::from_vec(y.shape(), random(y.value().len(), seed))?
+        .to_device(&y.value().device())?;
+    let prod = tape.mul(y, &tape.constant(r))?;
+    let n = prod.value().len();
+    let flat = tape.reshape(&prod, &[1, n])?;
+    tape.reduce(&flat, ReduceOp::Sum, ReduceAxis::Last)
+}
+
+#[test]
+fn matmul_gradients_for_every_transpose_and_batching() {
+    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+        let opts = MatmulOptions {
+            trans_a: ta,
+            trans_b: tb,
+            activation: Activation::None,
+        };
+        let a_shape = if ta { [5, 3] } else { [3, 5] };
+        let b_shape = if tb { [7, 5] } else { [5, 7] };
+        let build = move |t: &Tape, v: &[Var]| {
+            let y = t.matmul(&v[0], &v[1], Some(&v[2]), opts)?;
+            weighted_sum(t, &y, 1)
+        };
+        check(
+            &format!("matmul {ta} {tb}"),
+            &build,
+            vec![
+                random_tensor(&a_shape, 1),
+                random_tensor(&b_shape, 2),
+                random_tensor(&[7], 3),
+            ],
+        );
+    }
+    // A layer applied to every step of a sequence: [B, T, F] · [F, H], and the reverse sharing.
+    let seq = |t: &Tape, v: &[Var]| {
+        let y = t.matmul(
+            &v[0],
+            &v[1],
+            None,
+            MatmulOptions {
+                activation: Activation::Tanh,
+                ..Default::default()
+            },
+        )?;
+        weighted_sum(t, &y, 2)
+    };
+    check(
+        "sequence layer",
+        &seq,
+        vec![random_tensor(&[2, 3, 4], 4), random_tensor(&[4, 5], 5)],
+    );
+    let shared_a = |t: &Tape, v: &[Var]| {
+        let opts = MatmulOptions {
+            trans_a: true,
+            trans_b: true,
+            activation: Activation::None,
+        };
+        let y = t.matmul(&v[0], &v[1], None, opts)?;
+        weighted_sum(t, &y, 3)
+    };
+    check(
+        "shared A, batched B",
+        &shared_a,
+        vec![random_tensor(&[4, 3], 6), random_tensor(&[2, 5, 4], 7)],
+    );
+}
+
+#[test]
+fn pointwise_gradients_with_row_broadcast() {
+    for act in [
+        Activation::Relu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Gelu,
+    ] {
+        let build = move |t: &Tape, v: &[Var]| {
+            let s = t.add(&v[0], &v[1])?;
+            let p = t.mul(&s, &v[2])?;
+            let d = t.sub(&p, &v[1])?;
+            let y = t.activation(&t.scale(&d, 1.5)?, act)?;
+            weighted_sum(t, &y, 4)
+        };
+        check(
+            &format!("pointwise {act:?}"),
+            &build,
+            vec![
+                random_tensor(&[4, 7], 8),
+                random_tensor(&[7], 9),
+                random_tensor(&[4, 7], 10),
+            ],
+        );
+    }
+}
+
+#[test]
+fn reduction_reshape_slice_and_concat_gradients() {
+    let build = |t: &Tape, v: &[Var]| {
+        let last = t.slice(&v[0], 1, 4, 1)?; // [2, 1, 3]
+        let first = t.slice(&v[0], 1, 0, 2)?; // [2, 2, 3]
+        let joined = t.concat(&[&first, &last, &v[1]], 1)?; // [2, 5, 3]
+        let mean_t = t.reduce(
+            &t.reshape(&joined, &[10, 3])?,
+            ReduceOp::Mean,
+            ReduceAxis::Rows,
+        )?;
+        let sum_f = t.reduce(&joined, ReduceOp::Sum, ReduceAxis::Last)?; // [2, 5]
+        let a = weighted_sum(t, &mean_t, 5)?;
+        let b = weighted_sum(t, &sum_f, 6)?;
+        t.add(&a, &b)
+    };
+    check(
+        "shape ops",
+        &build,
+        vec![random_tensor(&[2, 5, 3], 11), random_tensor(&[2, 2, 3], 12)],
+    );
+}
+
+#[test]
+fn mse_and_reused_values_accumulate() {
+    let build = |t: &Tape, v: &[Var]| {
+        let twice = t.mul(&v[0], &v[0])?; // v0 used twice
+        let y = t.matmul(&twice, &v[1], None, MatmulOptions::default())?;
+        t.mse(
+            &y,
+            &t.constant(Tensor::from_vec(&[3, 2], random(6, 13))?.to_device(&y.value().device())?),
+        )
+    };
+    check(
+        "mse",
+        &build,
+        vec![random_tensor(&[3, 4], 14), random_tensor(&[4, 2], 15)],
+    );
+}
+
+#[test]
+fn no_grad_records_nothing_and_constants_get_no_gradient() {
+    let tape = Tape::new();
+    let w = tape.param(random_tensor(&[3, 2], 1), 0);
+    let x = tape.constant(random_tensor(&[4, 3], 2));
+    let y = tape
+        .no_grad(|| tape.matmul(&x, &w, None, MatmulOptions::default()))
+        .unwrap();
+    assert!(
+        tape.len() == 1 && !y.requires_grad(),
+        "only the parameter leaf is recorded"
+    );
+    let loss = tape
+        .mse(&y, &tape.constant(random_tensor(&[4, 2], 3)))
+        .unwrap();
+    assert!(!loss.requires_grad());
+    assert!(tape.backward(&loss).unwrap().is_empty());
+    let err = tape.backward(&x).unwrap_err();
+    assert!(err.to_string().contains("one element"), "{err}");
+}
