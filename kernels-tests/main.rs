@@ -6,5 +6,7 @@ mod common;
 mod device;
 mod elementwise;
 mod gather;
+mod gradcheck;
 mod matmul;
+mod nn;
 mod reduce;

@@ -12,6 +12,7 @@
 //                                          row, repeated along the last axis of length rhs_len),
 //                                          j = i % rhs_len when 1 (one row repeated over rows)
 // `fill`: out[i] = alpha
+// `accumulate`: out[i] += alpha · lhs[i]   (in place: running sums on the device)
 // Grid: 256 threads per workgroup, workgroups laid out in 2D when n needs more than
 // max_compute_workgroups_per_dimension of them.
 
@@ -152,5 +153,17 @@ fn fill(
     let i = flat_index(wg, groups, local);
     if i < params.n {
         out[i] = params.alpha;
+    }
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn accumulate(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let i = flat_index(wg, groups, local);
+    if i < params.n {
+        out[i] = out[i] + params.alpha * lhs[i];
     }
 }

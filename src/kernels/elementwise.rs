@@ -201,3 +201,37 @@ pub fn fill(ctx: &GpuContext, n: usize, value: f32) -> Result<GpuBuffer> {
     })?;
     Ok(out)
 }
+
+/// `dst[i] += alpha · src[i]` in place for the first `n` elements.
+pub fn accumulate(
+    ctx: &GpuContext,
+    dst: &GpuBuffer,
+    src: &GpuBuffer,
+    n: usize,
+    alpha: f32,
+) -> Result<()> {
+    let params = Params {
+        n: as_u32(n, "accumulate")?,
+        rhs_len: 1,
+        alpha,
+        _pad: 0,
+    };
+    ctx.dispatch(&Dispatch {
+        shader: Shader::ELEMENTWISE,
+        entry: "accumulate",
+        constants: &[],
+        params: bytemuck::bytes_of(&params),
+        buffers: &[
+            Binding {
+                index: 1,
+                buffer: src,
+            },
+            Binding {
+                index: 3,
+                buffer: dst,
+            },
+        ],
+        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "accumulate")?,
+        label: "accumulate",
+    })
+}

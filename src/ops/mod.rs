@@ -1,12 +1,14 @@
 //! Device-neutral tensor operations: each validates shapes once, then runs the WGSL kernel
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
+mod accumulator;
 mod counter;
 mod elementwise;
 mod gather;
 mod matmul;
 mod reduce;
 
+pub use accumulator::Accumulator;
 pub use counter::StepCounter;
 pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
 pub use gather::{RowIndices, concat, gather_rows, place, slice};

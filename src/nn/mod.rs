@@ -1,0 +1,12 @@
+//! Neural-network building blocks on top of the autograd tape: parameters and their
+//! initialisation, layers, pooling.
+
+mod init;
+mod linear;
+mod params;
+mod pooling;
+
+pub use init::{Init, InitRng};
+pub use linear::Linear;
+pub use params::{HostTensor, ParamBuilder, ParamEntry, ParamId, Params};
+pub use pooling::{last_step, mean_over_time};
