@@ -14,6 +14,7 @@ pub mod kernels;
 pub mod nn;
 pub mod ops;
 pub mod tensor;
+pub mod train;
 
 pub use device::{BackendChoice, ComputeDevice, DeviceChoice, DeviceRequest};
 pub use error::{AtbError, Result};
