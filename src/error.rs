@@ -77,6 +77,9 @@ pub enum AtbError {
         /// Which devices were involved.
         detail: String,
     },
+    /// A model or training configuration is invalid (unknown type, bad override...).
+    #[error("{0}")]
+    Config(String),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

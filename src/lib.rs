@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod device;
 pub mod error;
 pub mod kernels;
+pub mod models;
 pub mod nn;
 pub mod ops;
 pub mod tensor;
