@@ -81,6 +81,7 @@ impl Candles {
     }
 
     /// The bars in `range` (indices into this set), as a new set from the same source.
+    /// Panics if `range` reaches past [`Candles::len`], like slice indexing.
     pub fn slice(&self, range: Range<usize>) -> Self {
         Self {
             source: self.source.clone(),

@@ -43,19 +43,20 @@ pub fn load_symbol(symbol: &str, data: Option<&Path>) -> Result<Candles> {
         Some(path) => load_csv(path),
         None if symbol.eq_ignore_ascii_case(EMBEDDED_SYMBOL) => embedded_candles(),
         None => Err(AtbError::Data {
-            file: format!("{symbol} data"),
+            file: symbol.to_string(),
             line: None,
             column: None,
             message: format!(
-                "no data is built in for {symbol} (only {EMBEDDED_SYMBOL} is); pass a CSV with \
+                "no data is built in (only {EMBEDDED_SYMBOL} is); pass a CSV with \
                  --data FILE (columns date,open,high,low,close,volume or a Binance kline dump)"
             ),
         }),
     }
 }
 
-/// The last `days` days of bars: `days × (1 day / interval)` bars (24 per day for 1h), with the
-/// interval inferred from the data. Asking for more than the data holds is an error.
+/// The last `days` days of bars: `⌈days × 1 day / interval⌉` bars (24 per day for 1h, 96 for
+/// 15m), with the interval inferred from the data. Asking for more than the data holds is an
+/// error naming both numbers.
 pub fn last_days(candles: &Candles, days: usize) -> Result<Candles> {
     let interval = infer_interval(candles)?;
     let error = |message: String| AtbError::Data {
@@ -67,15 +68,16 @@ pub fn last_days(candles: &Candles, days: usize) -> Result<Candles> {
     if days == 0 {
         return Err(error("--days must be at least 1".into()));
     }
-    let bars_per_day = (DAY_MS / interval).max(1) as usize;
-    let wanted = days.saturating_mul(bars_per_day);
-    if wanted > candles.len() {
+    let interval = i128::from(interval);
+    let wanted = (days as i128 * i128::from(DAY_MS) + interval - 1) / interval;
+    if wanted > candles.len() as i128 {
         return Err(error(format!(
             "--days {days} needs {wanted} bars of {} but the data holds only {} bars ({} days)",
-            format_interval(interval),
+            format_interval(interval as i64),
             candles.len(),
-            candles.len() / bars_per_day
+            candles.len() as i128 * interval / i128::from(DAY_MS)
         )));
     }
+    let wanted = wanted as usize;
     Ok(candles.slice(candles.len() - wanted..candles.len()))
 }

@@ -86,7 +86,23 @@ pub fn make_windows(frame: &FeatureFrame, config: &WindowConfig) -> Result<Datas
             message: "must be at least 1".into(),
         });
     }
-    let ranges = chronological_split(frame.rows(), config.split)?;
+    let rows = frame.rows();
+    if frame.close.len() != rows
+        || frame.time_ms.len() != rows
+        || frame.names.len() != frame.values.ncols()
+    {
+        return Err(AtbError::Shape {
+            op: "make_windows",
+            detail: format!(
+                "the frame has {rows} rows of {} values but {} closes, {} times and {} names",
+                frame.values.ncols(),
+                frame.close.len(),
+                frame.time_ms.len(),
+                frame.names.len()
+            ),
+        });
+    }
+    let ranges = chronological_split(rows, config.split)?;
     for (name, range) in [
         ("train", &ranges.train),
         ("validation", &ranges.validation),
@@ -172,25 +188,22 @@ fn cut_windows(
 ) -> WindowSet {
     let rows = sample_rows(range, t);
     let (n, f) = (rows.len(), scaled.ncols());
-    let mut x = Array3::zeros((n, t, f));
-    let mut y = Array1::zeros(n);
     let mut set = WindowSet {
-        x: Array3::zeros((0, t, f)),
-        y: Array1::zeros(0),
+        x: Array3::zeros((n, t, f)),
+        y: Array1::zeros(n),
         prev_close: Vec::with_capacity(n),
         next_close: Vec::with_capacity(n),
         target_time_ms: Vec::with_capacity(n),
     };
     for (i, r) in rows.enumerate() {
-        x.slice_mut(s![i, .., ..])
+        set.x
+            .slice_mut(s![i, .., ..])
             .assign(&scaled.slice(s![r + 1 - t..=r, ..]));
         let (prev, next) = (frame.close[r], frame.close[r + 1]);
-        y[i] = target.scale(prev, next) as f32;
+        set.y[i] = target.scale(prev, next) as f32;
         set.prev_close.push(prev);
         set.next_close.push(next);
         set.target_time_ms.push(frame.time_ms[r + 1]);
     }
-    set.x = x;
-    set.y = y;
     set
 }

@@ -199,3 +199,14 @@ fn missing_file_is_an_io_error_naming_it() {
         "{e}"
     );
 }
+
+#[test]
+fn invalid_utf8_is_a_malformed_csv_error_with_its_line() {
+    let mut bytes = format!("{HEADER}{GOOD_ROW}").into_bytes();
+    bytes.extend_from_slice(b"2022-07-16 08:00:00,100,102,99,101,\xff\xfe\n");
+    let e = parse_csv("bytes.csv", &bytes).expect_err("not UTF-8");
+    assert!(
+        e.to_string().starts_with("bytes.csv:3: malformed CSV"),
+        "{e}"
+    );
+}

@@ -29,7 +29,7 @@ fn load_symbol_uses_the_file_then_the_embedded_set_then_explains() {
         .expect_err("no data for ETH")
         .to_string();
     assert!(
-        message.contains("no data is built in for ETHUSDT"),
+        message.starts_with("ETHUSDT: no data is built in (only BTCUSDT is)"),
         "{message}"
     );
     assert!(message.contains("--data FILE"), "{message}");
@@ -67,4 +67,26 @@ fn last_days_follows_the_interval() {
     }
     assert_eq!(last_days(&quarter, 2).expect("2 days of 15m").len(), 192);
     assert_eq!(last_days(&hourly, 2).expect("2 days of 1h").len(), 48);
+}
+
+#[test]
+fn last_days_of_weekly_bars_rounds_up_to_whole_bars() {
+    let hourly = synthetic_candles(20, 0);
+    let mut weekly: Candles = hourly.clone();
+    for (i, t) in weekly.time_ms.iter_mut().enumerate() {
+        *t = hourly.time_ms[0] + i as i64 * 7 * 86_400_000;
+    }
+    assert_eq!(last_days(&weekly, 14).expect("2 weeks").len(), 2);
+    assert_eq!(
+        last_days(&weekly, 15).expect("3 bars cover 15 days").len(),
+        3
+    );
+    let message = last_days(&weekly, 365)
+        .expect_err("53 bars > 20")
+        .to_string();
+    assert!(
+        message
+            .contains("--days 365 needs 53 bars of 7d but the data holds only 20 bars (140 days)"),
+        "{message}"
+    );
 }

@@ -199,3 +199,16 @@ fn latest_window_is_the_last_rows_scaled() {
     renamed.names[1] = "other".into();
     assert!(latest_window(&renamed, &data.scalers, 60).is_err());
 }
+
+#[test]
+fn an_inconsistent_frame_is_a_shape_error() {
+    let mut frame = indexed_frame(500);
+    frame.close.pop();
+    let message = make_windows(&frame, &WindowConfig::default())
+        .expect_err("499 closes")
+        .to_string();
+    assert!(
+        message.contains("500 rows of 2 values but 499 closes"),
+        "{message}"
+    );
+}
