@@ -119,15 +119,19 @@ impl Layout {
         let names: Vec<String> = header.iter().map(str::to_string).collect();
         let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
         let find = |wanted: &str| lower.iter().position(|n| n == wanted);
-        let time = TIME_COLUMNS.iter().find_map(|name| find(name)).ok_or_else(|| {
-            (
-                Some("date".to_string()),
-                format!(
-                    "missing column: the header needs a time column (date or open_time); found {}",
-                    names.join(",")
-                ),
-            )
-        })?;
+        let time = TIME_COLUMNS
+            .iter()
+            .find_map(|name| find(name))
+            .ok_or_else(|| {
+                (
+                    Some("date".to_string()),
+                    format!(
+                        "missing column (a time column named {}); the header has {}",
+                        TIME_COLUMNS.join(", "),
+                        names.join(",")
+                    ),
+                )
+            })?;
         let mut ohlcv = [0; 5];
         for (slot, name) in ohlcv.iter_mut().zip(OHLCV) {
             *slot = find(name).ok_or_else(|| {
@@ -205,9 +209,6 @@ impl<'a> RowParser<'a> {
 
     fn push(&mut self, record: &::csv::StringRecord) -> Result<()> {
         let line = line_of(record);
-        if record.iter().all(str::is_empty) {
-            return Ok(());
-        }
         if record.len() != self.layout.names.len() {
             return Err(AtbError::Data {
                 file: self.source.to_string(),

@@ -210,3 +210,11 @@ fn invalid_utf8_is_a_malformed_csv_error_with_its_line() {
         "{e}"
     );
 }
+
+#[test]
+fn blank_lines_are_skipped_but_a_row_of_empty_cells_is_not() {
+    let (_, result) = load_text("blank_lines.csv", &format!("{HEADER}\n{GOOD_ROW}\n\n"));
+    assert_eq!(result.expect("blank lines are fine").len(), 1);
+    let e = error_of("empty_cells.csv", ",,,,,\n");
+    assert!(e.starts_with("3: column 'date': expected a date"), "{e}");
+}
