@@ -88,7 +88,45 @@ pub enum AtbError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Bad input data (a CSV file, the embedded data set, or a request that does not fit it).
+    #[error("{}", describe_data_error(file, *line, column.as_deref(), message))]
+    Data {
+        /// The file (or `<embedded …>`) the data came from.
+        file: String,
+        /// 1-based line in that file, when one line is at fault.
+        line: Option<usize>,
+        /// The column at fault, when there is one.
+        column: Option<String>,
+        /// What is wrong and, where it helps, what was found.
+        message: String,
+    },
+    /// A setting is out of its valid range (split fractions, sequence length, …).
+    #[error("invalid {name}: {message}")]
+    InvalidSetting {
+        /// The setting.
+        name: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// Result with [`AtbError`].
 pub type Result<T> = std::result::Result<T, AtbError>;
+
+/// `file:line: column 'c': message`, leaving out the parts that are unknown.
+fn describe_data_error(
+    file: &str,
+    line: Option<usize>,
+    column: Option<&str>,
+    message: &str,
+) -> String {
+    let mut text = file.to_string();
+    if let Some(line) = line {
+        text.push_str(&format!(":{line}"));
+    }
+    if let Some(column) = column {
+        text.push_str(&format!(": column '{column}'"));
+    }
+    text.push_str(&format!(": {message}"));
+    text
+}

@@ -8,6 +8,7 @@ pub mod activation;
 pub mod autograd;
 pub mod cli;
 pub mod cpu;
+pub mod data;
 pub mod device;
 pub mod error;
 pub mod kernels;

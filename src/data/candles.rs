@@ -1,0 +1,104 @@
+//! OHLCV candles in columns: times as epoch milliseconds, prices and volumes as f64.
+
+use std::ops::Range;
+
+/// A named numeric column beyond OHLCV (e.g. a sentiment score), one value per bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraSeries {
+    /// Column name as written in the file's header.
+    pub name: String,
+    /// One value per bar, finite.
+    pub values: Vec<f64>,
+}
+
+/// Validated candles, oldest first, with strictly increasing open times.
+///
+/// Every column has the same length. Loaders guarantee: prices finite and > 0,
+/// `low ≤ min(open, close)`, `high ≥ max(open, close)`, volume finite and ≥ 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candles {
+    /// Where the candles came from (a file path or `<embedded …>`), for error messages.
+    pub source: String,
+    /// Bar open times, epoch milliseconds UTC.
+    pub time_ms: Vec<i64>,
+    /// Open prices.
+    pub open: Vec<f64>,
+    /// High prices.
+    pub high: Vec<f64>,
+    /// Low prices.
+    pub low: Vec<f64>,
+    /// Close prices.
+    pub close: Vec<f64>,
+    /// Traded volume (base asset).
+    pub volume: Vec<f64>,
+    /// Extra numeric columns, in file order.
+    pub extra: Vec<ExtraSeries>,
+}
+
+impl Candles {
+    /// An empty set of candles with the given extra column names.
+    pub fn empty(source: impl Into<String>, extra_names: &[String]) -> Self {
+        Self {
+            source: source.into(),
+            time_ms: Vec::new(),
+            open: Vec::new(),
+            high: Vec::new(),
+            low: Vec::new(),
+            close: Vec::new(),
+            volume: Vec::new(),
+            extra: extra_names
+                .iter()
+                .map(|name| ExtraSeries {
+                    name: name.clone(),
+                    values: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.time_ms.len()
+    }
+
+    /// True when there are no bars.
+    pub fn is_empty(&self) -> bool {
+        self.time_ms.is_empty()
+    }
+
+    /// Appends one bar; `extra` holds one value per extra column, in order.
+    pub fn push(&mut self, time_ms: i64, ohlcv: [f64; 5], extra: &[f64]) {
+        let [open, high, low, close, volume] = ohlcv;
+        self.time_ms.push(time_ms);
+        self.open.push(open);
+        self.high.push(high);
+        self.low.push(low);
+        self.close.push(close);
+        self.volume.push(volume);
+        for (series, &value) in self.extra.iter_mut().zip(extra) {
+            series.values.push(value);
+        }
+    }
+
+    /// The bars in `range` (indices into this set), as a new set from the same source.
+    /// Panics if `range` reaches past [`Candles::len`], like slice indexing.
+    pub fn slice(&self, range: Range<usize>) -> Self {
+        Self {
+            source: self.source.clone(),
+            time_ms: self.time_ms[range.clone()].to_vec(),
+            open: self.open[range.clone()].to_vec(),
+            high: self.high[range.clone()].to_vec(),
+            low: self.low[range.clone()].to_vec(),
+            close: self.close[range.clone()].to_vec(),
+            volume: self.volume[range.clone()].to_vec(),
+            extra: self
+                .extra
+                .iter()
+                .map(|s| ExtraSeries {
+                    name: s.name.clone(),
+                    values: s.values[range.clone()].to_vec(),
+                })
+                .collect(),
+        }
+    }
+}
