@@ -4,5 +4,6 @@
 mod common;
 mod device;
 mod elementwise;
+mod lstm;
 mod matmul;
 mod reduce;

@@ -2,5 +2,6 @@
 //! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend.
 
 pub mod elementwise;
+pub mod lstm;
 pub mod matmul;
 pub mod reduce;

@@ -2,6 +2,7 @@
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
 pub mod elementwise;
+pub mod lstm;
 pub mod matmul;
 pub mod reduce;
 

@@ -2,10 +2,15 @@
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
 mod elementwise;
+mod lstm;
 mod matmul;
 mod reduce;
 
 pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
+pub use lstm::{
+    LstmForward, LstmGrads, LstmOptions, LstmPath, LstmShape, lstm, lstm_backward,
+    lstm_backward_with_options,
+};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
 pub use reduce::{ReduceAxis, ReduceOp, reduce};
 

@@ -1,0 +1,398 @@
+//! Launcher of `shaders/lstm.wgsl`: the LSTM forward and backward through time.
+//!
+//! Forward: one matmul projects every time step's input (x `[B·T,F]` · W_ih + bias), then
+//! the recurrence runs either as one `forward_sequence` dispatch (state kept in workgroup
+//! memory across all T steps) or as T `forward_step` dispatches. Backward: W_hhᵀ is made
+//! once, the recurrence runs backwards the same two ways producing dz `[B,T,4H]` and the
+//! shifted states h_prev, and the weight, bias and input gradients are three matmuls and one
+//! column reduction over the B·T rows.
+
+use super::{as_u32, grid_1d};
+use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
+use crate::ops::{LstmPath, LstmShape, MatmulOptions, MatmulShape, ReduceAxis, ReduceOp};
+use crate::{AtbError, Result};
+
+/// Most batch rows one sequence workgroup owns (MAX_ROWS in the shader).
+pub const MAX_ROWS: usize = 8;
+/// Fewest workgroups the sequence kernels aim for before giving one workgroup more rows:
+/// at small batch, parallelism across compute units matters more than weight reuse.
+const TARGET_WORKGROUPS: usize = 64;
+/// Most threads of one sequence workgroup (each owns ⌈H / threads⌉ hidden units).
+const MAX_SEQUENCE_THREADS: usize = 256;
+/// Threads per workgroup of the per-step kernels and of the transpose.
+const STEP_THREADS: usize = 64;
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    batch: u32,
+    steps: u32,
+    step: u32,
+    cols: u32,
+}
+
+/// Which direction of the recurrence a tile is for (they keep different state on chip).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// `forward_sequence`: h_{t-1} double-buffered plus c.
+    Forward,
+    /// `backward_sequence`: dz_{t+1} (4H per row) double-buffered plus the carried dc.
+    Backward,
+}
+
+/// The workgroup shape of a sequence kernel (the ROWS and THREADS override constants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceTile {
+    /// Batch rows per workgroup.
+    pub rows: usize,
+    /// Threads per workgroup.
+    pub threads: usize,
+}
+
+/// Workgroup memory, in bytes, of one sequence workgroup owning `rows` rows.
+pub fn workgroup_bytes(pass: Pass, rows: usize, hidden: usize) -> u64 {
+    let floats_per_row_unit = match pass {
+        Pass::Forward => 2 + 1,
+        Pass::Backward => 2 * 4 + 1,
+    };
+    4 * (floats_per_row_unit * rows * hidden) as u64
+}
+
+/// The sequence kernel's tile for this batch and hidden size, or `None` when even a
+/// one-row tile exceeds `limit` bytes of workgroup memory (then the per-step path runs).
+///
+/// Rows per workgroup: the largest power of two up to [`MAX_ROWS`] that still leaves
+/// [`TARGET_WORKGROUPS`] workgroups, halved until the tile fits. Threads: H rounded up to
+/// a multiple of 32, at most 256.
+pub fn sequence_tile(pass: Pass, batch: usize, hidden: usize, limit: u32) -> Option<SequenceTile> {
+    let threads = hidden.next_multiple_of(32).min(MAX_SEQUENCE_THREADS);
+    let mut rows = MAX_ROWS;
+    while rows > 1 && batch.div_ceil(rows) < TARGET_WORKGROUPS {
+        rows /= 2;
+    }
+    while rows > 0 {
+        if workgroup_bytes(pass, rows, hidden) <= u64::from(limit) {
+            return Some(SequenceTile { rows, threads });
+        }
+        rows /= 2;
+    }
+    None
+}
+
+/// The tile to run, `None` for the per-step path.
+fn plan(
+    ctx: &GpuContext,
+    pass: Pass,
+    shape: &LstmShape,
+    path: LstmPath,
+) -> Result<Option<SequenceTile>> {
+    let limit = ctx.limits().max_compute_workgroup_storage_size;
+    let tile = sequence_tile(pass, shape.batch, shape.hidden, limit);
+    match path {
+        LstmPath::Auto => Ok(tile),
+        LstmPath::PerStep => Ok(None),
+        LstmPath::Sequence => match tile {
+            Some(tile) => Ok(Some(tile)),
+            None => Err(AtbError::WorkgroupMemory {
+                kernel: match pass {
+                    Pass::Forward => "lstm forward_sequence",
+                    Pass::Backward => "lstm backward_sequence",
+                },
+                bytes: workgroup_bytes(pass, 1, shape.hidden),
+                limit,
+                hint: "use LstmPath::Auto or LstmPath::PerStep for this hidden size",
+            }),
+        },
+    }
+}
+
+fn params(shape: &LstmShape, step: usize) -> Result<Params> {
+    Ok(Params {
+        batch: as_u32(shape.batch, "lstm")?,
+        steps: as_u32(shape.steps, "lstm")?,
+        step: as_u32(step, "lstm")?,
+        cols: 0,
+    })
+}
+
+/// The forward pass's outputs: h and c `[B,T,H]`, activated gates `[B,T,4H]`.
+pub struct ForwardOutput {
+    /// Hidden states.
+    pub h: GpuBuffer,
+    /// Cell states.
+    pub c: GpuBuffer,
+    /// Activated gates (i, f, g, o).
+    pub gates: GpuBuffer,
+}
+
+/// The forward pass's outputs, borrowed, as the backward pass reads them.
+pub struct ForwardRefs<'a> {
+    /// Hidden states `[B,T,H]`.
+    pub h: &'a GpuBuffer,
+    /// Cell states `[B,T,H]`.
+    pub c: &'a GpuBuffer,
+    /// Activated gates `[B,T,4H]`.
+    pub gates: &'a GpuBuffer,
+}
+
+/// Gradients of the backward pass.
+pub struct Gradients {
+    /// `[B,T,F]`.
+    pub dx: GpuBuffer,
+    /// `[F,4H]`.
+    pub dw_ih: GpuBuffer,
+    /// `[H,4H]`.
+    pub dw_hh: GpuBuffer,
+    /// `[4H]`.
+    pub dbias: GpuBuffer,
+}
+
+/// Runs the LSTM forward for a validated shape.
+pub fn forward(
+    ctx: &GpuContext,
+    x: &GpuBuffer,
+    w_ih: &GpuBuffer,
+    w_hh: &GpuBuffer,
+    bias: &GpuBuffer,
+    shape: &LstmShape,
+    path: LstmPath,
+) -> Result<ForwardOutput> {
+    let tile = plan(ctx, Pass::Forward, shape, path)?;
+    let rows = shape.batch * shape.steps;
+    let g4 = 4 * shape.hidden;
+    let projection = MatmulOptions::default();
+    let proj_shape = MatmulShape::infer(
+        &[rows, shape.features],
+        &[shape.features, g4],
+        Some(&[g4]),
+        &projection,
+    )?;
+    let xproj = super::matmul::matmul(ctx, x, w_ih, Some(bias), &proj_shape, &projection)?;
+    let state_bytes = 4 * shape.state_len() as u64;
+    let out = ForwardOutput {
+        h: ctx.alloc(BufferClass::Storage, state_bytes, "lstm h")?,
+        c: ctx.alloc(BufferClass::Storage, state_bytes, "lstm c")?,
+        gates: ctx.alloc(
+            BufferClass::Storage,
+            4 * shape.gates_len() as u64,
+            "lstm gates",
+        )?,
+    };
+    let buffers = [
+        Binding {
+            index: 1,
+            buffer: &xproj,
+        },
+        Binding {
+            index: 2,
+            buffer: w_hh,
+        },
+        Binding {
+            index: 3,
+            buffer: &out.h,
+        },
+        Binding {
+            index: 4,
+            buffer: &out.c,
+        },
+        Binding {
+            index: 5,
+            buffer: &out.gates,
+        },
+    ];
+    let hidden = f64::from(as_u32(shape.hidden, "lstm")?);
+    match tile {
+        Some(tile) => ctx.dispatch(&Dispatch {
+            shader: Shader::LSTM,
+            entry: "forward_sequence",
+            constants: &[
+                ("HIDDEN", hidden),
+                ("ROWS", tile.rows as f64),
+                ("THREADS", tile.threads as f64),
+            ],
+            params: bytemuck::bytes_of(&params(shape, 0)?),
+            buffers: &buffers,
+            workgroups: grid_1d(
+                ctx,
+                shape.batch.div_ceil(tile.rows),
+                "lstm forward_sequence",
+            )?,
+            label: "lstm forward_sequence",
+        })?,
+        None => {
+            let workgroups = grid_1d(
+                ctx,
+                (shape.batch * shape.hidden).div_ceil(STEP_THREADS),
+                "lstm forward_step",
+            )?;
+            for t in 0..shape.steps {
+                ctx.dispatch(&Dispatch {
+                    shader: Shader::LSTM,
+                    entry: "forward_step",
+                    constants: &[("HIDDEN", hidden), ("THREADS", STEP_THREADS as f64)],
+                    params: bytemuck::bytes_of(&params(shape, t)?),
+                    buffers: &buffers,
+                    workgroups,
+                    label: "lstm forward_step",
+                })?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `out = srcᵀ` for a row-major `rows × cols` matrix.
+fn transpose(ctx: &GpuContext, src: &GpuBuffer, rows: usize, cols: usize) -> Result<GpuBuffer> {
+    let dst = ctx.alloc(
+        BufferClass::Storage,
+        4 * (rows * cols) as u64,
+        "lstm transpose",
+    )?;
+    let params = Params {
+        batch: 0,
+        steps: 0,
+        step: as_u32(rows, "lstm transpose")?,
+        cols: as_u32(cols, "lstm transpose")?,
+    };
+    ctx.dispatch(&Dispatch {
+        shader: Shader::LSTM,
+        entry: "transpose",
+        constants: &[("THREADS", STEP_THREADS as f64)],
+        params: bytemuck::bytes_of(&params),
+        buffers: &[
+            Binding {
+                index: 14,
+                buffer: src,
+            },
+            Binding {
+                index: 15,
+                buffer: &dst,
+            },
+        ],
+        workgroups: grid_1d(ctx, (rows * cols).div_ceil(STEP_THREADS), "lstm transpose")?,
+        label: "lstm transpose",
+    })?;
+    Ok(dst)
+}
+
+/// Backward through time for a validated shape and the upstream gradient `dh` `[B,T,H]`.
+#[allow(clippy::too_many_arguments)]
+pub fn backward(
+    ctx: &GpuContext,
+    x: &GpuBuffer,
+    w_ih: &GpuBuffer,
+    w_hh: &GpuBuffer,
+    state: &ForwardRefs<'_>,
+    dh: &GpuBuffer,
+    shape: &LstmShape,
+    path: LstmPath,
+) -> Result<Gradients> {
+    let tile = plan(ctx, Pass::Backward, shape, path)?;
+    let (hidden, g4) = (shape.hidden, 4 * shape.hidden);
+    let w_hh_t = transpose(ctx, w_hh, hidden, g4)?;
+    let dz = ctx.alloc(
+        BufferClass::Storage,
+        4 * shape.gates_len() as u64,
+        "lstm dz",
+    )?;
+    let h_prev = ctx.alloc(
+        BufferClass::Storage,
+        4 * shape.state_len() as u64,
+        "lstm h_prev",
+    )?;
+    let mut buffers = vec![
+        Binding {
+            index: 6,
+            buffer: state.gates,
+        },
+        Binding {
+            index: 7,
+            buffer: state.c,
+        },
+        Binding {
+            index: 8,
+            buffer: state.h,
+        },
+        Binding {
+            index: 9,
+            buffer: dh,
+        },
+        Binding {
+            index: 10,
+            buffer: &w_hh_t,
+        },
+        Binding {
+            index: 11,
+            buffer: &dz,
+        },
+        Binding {
+            index: 12,
+            buffer: &h_prev,
+        },
+    ];
+    let hidden_constant = f64::from(as_u32(hidden, "lstm")?);
+    match tile {
+        Some(tile) => ctx.dispatch(&Dispatch {
+            shader: Shader::LSTM,
+            entry: "backward_sequence",
+            constants: &[
+                ("HIDDEN", hidden_constant),
+                ("ROWS", tile.rows as f64),
+                ("THREADS", tile.threads as f64),
+            ],
+            params: bytemuck::bytes_of(&params(shape, 0)?),
+            buffers: &buffers,
+            workgroups: grid_1d(
+                ctx,
+                shape.batch.div_ceil(tile.rows),
+                "lstm backward_sequence",
+            )?,
+            label: "lstm backward_sequence",
+        })?,
+        None => {
+            let carry_bytes = 4 * (shape.batch * hidden) as u64;
+            let dc_carry = ctx.alloc(BufferClass::Storage, carry_bytes, "lstm dc carry")?;
+            buffers.push(Binding {
+                index: 13,
+                buffer: &dc_carry,
+            });
+            let workgroups = grid_1d(
+                ctx,
+                (shape.batch * hidden).div_ceil(STEP_THREADS),
+                "lstm backward_step",
+            )?;
+            for t in (0..shape.steps).rev() {
+                ctx.dispatch(&Dispatch {
+                    shader: Shader::LSTM,
+                    entry: "backward_step",
+                    constants: &[
+                        ("HIDDEN", hidden_constant),
+                        ("THREADS", STEP_THREADS as f64),
+                    ],
+                    params: bytemuck::bytes_of(&params(shape, t)?),
+                    buffers: &buffers,
+                    workgroups,
+                    label: "lstm backward_step",
+                })?;
+            }
+        }
+    }
+    let rows = shape.batch * shape.steps;
+    let features = shape.features;
+    let product =
+        |a: &GpuBuffer, a_shape: &[usize], b: &GpuBuffer, b_shape: &[usize], trans_a, trans_b| {
+            let opts = MatmulOptions {
+                trans_a,
+                trans_b,
+                ..MatmulOptions::default()
+            };
+            let mm = MatmulShape::infer(a_shape, b_shape, None, &opts)?;
+            super::matmul::matmul(ctx, a, b, None, &mm, &opts)
+        };
+    Ok(Gradients {
+        dx: product(&dz, &[rows, g4], w_ih, &[features, g4], false, true)?,
+        dw_ih: product(x, &[rows, features], &dz, &[rows, g4], true, false)?,
+        dw_hh: product(&h_prev, &[rows, hidden], &dz, &[rows, g4], true, false)?,
+        dbias: super::reduce::reduce(ctx, &dz, rows, g4, ReduceOp::Sum, ReduceAxis::Rows)?,
+    })
+}
