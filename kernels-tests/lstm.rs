@@ -7,7 +7,7 @@
 //! 1e-5 absolute floor for elements that sum to about zero.
 
 use atb_gpu::cpu::lstm as cpu_lstm;
-use atb_gpu::kernels::lstm::{Pass, sequence_tile, workgroup_bytes};
+use atb_gpu::kernels::lstm::{Pass, TileLimits, sequence_tile, workgroup_bytes};
 use atb_gpu::ops::{self, LstmForward, LstmOptions, LstmPath, LstmShape};
 use atb_gpu::{AtbError, Tensor};
 
@@ -131,6 +131,11 @@ fn single_step_and_single_unit() {
 
 #[test]
 fn hidden_sizes_off_the_workgroup_size() {
+    // These hidden sizes split each recurrent dot product over several threads.
+    let limits = TileLimits::of(&ctx());
+    for (hidden, pass) in [(33, Pass::Forward), (65, Pass::Backward)] {
+        assert!(sequence_tile(pass, 3, hidden, limits).unwrap().ksplit > 1);
+    }
     check(5, 4, 15, 7, 10);
     check(2, 3, 1, 33, 11);
     check(3, 5, 15, 65, 12);
@@ -139,12 +144,13 @@ fn hidden_sizes_off_the_workgroup_size() {
 #[test]
 fn partial_row_tiles_and_several_units_per_thread() {
     // 129 rows: two rows per workgroup, the last workgroup half empty.
+    let limits = TileLimits::of(&ctx());
     assert_eq!(
-        sequence_tile(Pass::Forward, 129, 5, 32 << 10).unwrap().rows,
+        sequence_tile(Pass::Forward, 129, 5, limits).unwrap().rows,
         2
     );
     check(129, 3, 2, 5, 20);
-    // 257 units on at most 256 threads: one thread owns two units.
+    // 257 units on at most 256 lanes: one lane owns two units (and its splits two chunks).
     check(2, 2, 3, 257, 21);
 }
 
@@ -237,44 +243,45 @@ fn cpu_gradients_match_finite_differences() {
 
 #[test]
 fn sequence_tiles_follow_the_workgroup_memory_rule() {
-    let limit = 32 << 10;
-    // Small batch: one row per workgroup, as many workgroups as rows.
-    let tile = sequence_tile(Pass::Forward, 32, 64, limit).unwrap();
-    assert_eq!((tile.rows, tile.threads), (1, 64));
-    // Large batch: more rows per workgroup while at least 64 workgroups remain.
+    let limits = TileLimits {
+        workgroup_storage: 32 << 10,
+        threads: 1024,
+    };
+    let tile = |pass, batch, hidden| {
+        sequence_tile(pass, batch, hidden, limits).map(|t| (t.rows, t.ksplit, t.threads))
+    };
+    // Small batch: one row per workgroup; each dot product split while chunks keep 16 terms.
+    assert_eq!(tile(Pass::Forward, 32, 64), Some((1, 4, 256)));
+    assert_eq!(tile(Pass::Forward, 4096, 7), Some((8, 1, 32)));
+    // Large batch: 4 rows per workgroup leave 64 workgroups; the split shrinks to fit memory.
+    assert_eq!(tile(Pass::Forward, 256, 128), Some((4, 2, 256)));
+    assert!(workgroup_bytes(Pass::Forward, 4, 4, 128) > u64::from(limits.workgroup_storage));
+    // Splits are capped by the thread limit, then split and rows shrink to fit memory.
+    assert_eq!(tile(Pass::Forward, 32, 300), Some((1, 4, 1024)));
+    assert_eq!(tile(Pass::Backward, 4096, 300), Some((4, 1, 256)));
+    assert!(workgroup_bytes(Pass::Backward, 8, 1, 300) > u64::from(limits.workgroup_storage));
+    let few_threads = TileLimits {
+        threads: 256,
+        ..limits
+    };
     assert_eq!(
-        sequence_tile(Pass::Forward, 256, 128, limit).unwrap().rows,
-        4
+        sequence_tile(Pass::Forward, 32, 300, few_threads).map(|t| (t.ksplit, t.threads)),
+        Some((1, 256))
     );
-    assert_eq!(
-        sequence_tile(Pass::Forward, 4096, 7, limit)
-            .unwrap()
-            .threads,
-        32
-    );
-    assert_eq!(
-        sequence_tile(Pass::Forward, 4096, 300, limit)
-            .unwrap()
-            .threads,
-        256
-    );
-    // Rows shrink until the tile fits, then nothing fits: the per-step fallback.
-    let wide = sequence_tile(Pass::Backward, 4096, 300, limit).unwrap();
-    assert_eq!(wide.rows, 2);
-    assert!(workgroup_bytes(Pass::Backward, wide.rows, 300) <= u64::from(limit));
-    assert!(workgroup_bytes(Pass::Backward, 2 * wide.rows, 300) > u64::from(limit));
-    assert!(sequence_tile(Pass::Backward, 1, 910, limit).is_some());
-    assert!(sequence_tile(Pass::Backward, 1, 911, limit).is_none());
-    assert!(sequence_tile(Pass::Forward, 1, 2730, limit).is_some());
-    assert!(sequence_tile(Pass::Forward, 1, 2731, limit).is_none());
+    // 24 bytes per hidden unit at ROWS = KSPLIT = 1; beyond that the per-step fallback.
+    for pass in [Pass::Forward, Pass::Backward] {
+        assert_eq!(tile(pass, 1, 1365), Some((1, 1, 256)));
+        assert_eq!(tile(pass, 1, 1366), None);
+    }
 }
 
 #[test]
 fn auto_falls_back_to_per_step_when_the_tile_does_not_fit() {
-    let limit = ctx().limits().max_compute_workgroup_storage_size;
-    // The smallest hidden size whose backward tile does not fit this adapter.
-    let hidden = (limit / 36 + 1) as usize;
-    assert!(sequence_tile(Pass::Backward, 1, hidden, limit).is_none());
+    let limits = TileLimits::of(&ctx());
+    // The smallest hidden size whose tiles do not fit this adapter (24 bytes per unit).
+    let hidden = (limits.workgroup_storage / 24 + 1) as usize;
+    assert!(sequence_tile(Pass::Forward, 1, hidden - 1, limits).is_some());
+    assert!(sequence_tile(Pass::Backward, 1, hidden, limits).is_none());
     let c = case(1, 2, 1, hidden, 50);
     let (x, w_ih, w_hh) = (on_gpu(&c.x), on_gpu(&c.w_ih), on_gpu(&c.w_hh));
     let auto = LstmOptions::default();

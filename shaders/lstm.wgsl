@@ -8,17 +8,24 @@
 // Per time step: z = xproj_t + h_{t-1}·W_hh; i, f, o = σ(z_i, z_f, z_o); g = tanh(z_g);
 // c_t = f·c_{t-1} + i·g; h_t = o·tanh(c_t). gates stores the activated (i, f, g, o).
 //
-// `forward_sequence` / `backward_sequence`: one dispatch runs all T steps. A workgroup of
-// THREADS threads owns ROWS batch rows (grid: ceil(B / ROWS) workgroups, laid out in 2D when
-// needed). Thread `local` owns hidden units j = local, local + THREADS, ... for all ROWS rows,
-// so each recurrent-weight load feeds ROWS rows. The recurrent state of the tile lives in
-// workgroup memory for the whole sequence: h_{t-1} (forward) or dz_{t+1} (backward) double-
-// buffered, so one workgroupBarrier per step separates "everyone read step t-1" from
-// "everyone wrote step t"; c (forward) and the carried dc (backward) are only touched by the
-// owning thread and need no barrier. The weights are read from global memory every step;
-// they are the same 16·H² bytes for every workgroup and every step, so they stay in L1/L2.
-// Workgroup memory: forward 12·ROWS·H bytes, backward 36·ROWS·H bytes (see
-// src/kernels/lstm.rs, which falls back to the per-step kernels when it does not fit).
+// `forward_sequence` / `backward_sequence`: one dispatch runs all T steps. A workgroup owns
+// ROWS batch rows (grid: ceil(B / ROWS) workgroups, laid out in 2D when needed) and has
+// THREADS = UNIT_THREADS · KSPLIT threads: thread `local` is lane local % UNIT_THREADS of
+// split s = local / UNIT_THREADS. A lane owns hidden units j = lane, lane + UNIT_THREADS, ...
+// for all ROWS rows (each weight load feeds ROWS rows); the KSPLIT splits of a unit each sum
+// one contiguous 1/KSPLIT of the recurrent dot product (over k < H forward, over the 4H gate
+// columns backward), which cuts the serial chain of each step by KSPLIT. Per step:
+//   1. every thread: partial recurrent products from the tile's state in workgroup memory
+//      (h_{t-1} forward, dz_{t+1} backward) into `partial` / `dh_partial`;   barrier
+//   2. split-0 threads: add the KSPLIT partials in order, the fused cell update, store to
+//      global memory and put the new state (h_t or dz_t) into the tile;       barrier
+// i.e. two workgroupBarriers per step and no other synchronisation. c (forward) and the
+// carried dc (backward) are only touched by the owning split-0 thread. The weights are read
+// from global memory every step: the same 16·H² bytes for every workgroup and step, so they
+// stay in L1/L2. Workgroup memory (bytes): forward 4·(2 + 4·KSPLIT)·ROWS·H, backward
+// 4·(5 + KSPLIT)·ROWS·H; src/kernels/lstm.rs picks ROWS and KSPLIT to fit
+// max_compute_workgroup_storage_size and falls back to the per-step kernels when even
+// ROWS = KSPLIT = 1 does not fit.
 //
 // `forward_step` / `backward_step`: the fallback, one dispatch per time step (params.step);
 // one thread per (batch row, hidden unit) computes the recurrent dot products from the
@@ -31,7 +38,7 @@
 // `transpose`: out[c, r] = src[r, c] for a rows×cols matrix (W_hh → W_hhᵀ so the backward's
 // recurrent loads coalesce).
 //
-// validate: HIDDEN=33 ROWS=4 THREADS=64
+// validate: HIDDEN=33 ROWS=4 KSPLIT=2 THREADS=128
 
 struct Params {
     batch: u32,
@@ -66,16 +73,20 @@ struct Params {
 override HIDDEN: u32 = 1u;
 // Batch rows per workgroup of the sequence kernels (1..=MAX_ROWS).
 override ROWS: u32 = 1u;
+// Splits of each recurrent dot product in the sequence kernels (THREADS = UNIT_THREADS·KSPLIT).
+override KSPLIT: u32 = 1u;
 // Threads per workgroup.
 override THREADS: u32 = 32u;
 
 const MAX_ROWS: u32 = 8u;
 
-// Forward: h_{t-1} and h_t of the tile (two halves of ROWS·H), and c.
-var<workgroup> h_tile: array<f32, 2u * ROWS * HIDDEN>;
+// Forward: h of the tile, c, and the KSPLIT partial pre-activations (i, f, g, o) per cell.
+var<workgroup> h_tile: array<f32, ROWS * HIDDEN>;
 var<workgroup> c_tile: array<f32, ROWS * HIDDEN>;
-// Backward: dz_{t+1} and dz_t of the tile (two halves of ROWS·4H), and the carried dc.
-var<workgroup> dz_tile: array<f32, 8u * ROWS * HIDDEN>;
+var<workgroup> partial: array<vec4<f32>, KSPLIT * ROWS * HIDDEN>;
+// Backward: dz of the tile (4H per row), the KSPLIT partial dh_rec per cell, the carried dc.
+var<workgroup> dz_tile: array<f32, 4u * ROWS * HIDDEN>;
+var<workgroup> dh_partial: array<f32, KSPLIT * ROWS * HIDDEN>;
 var<workgroup> dc_tile: array<f32, ROWS * HIDDEN>;
 
 fn sigmoid(x: f32) -> f32 {
@@ -123,31 +134,46 @@ fn forward_sequence(
     let row0 = flat_group(wg, groups) * ROWS;
     let tile = ROWS * HIDDEN;
     let g4 = 4u * HIDDEN;
+    let unit_threads = THREADS / KSPLIT;
+    let split = local / unit_threads;
+    let lane = local % unit_threads;
+    let chunk = (HIDDEN + KSPLIT - 1u) / KSPLIT;
+    let k_begin = split * chunk;
+    let k_end = min(k_begin + chunk, HIDDEN);
     for (var e = local; e < tile; e += THREADS) {
         h_tile[e] = 0.0;
-        h_tile[tile + e] = 0.0;
         c_tile[e] = 0.0;
     }
     workgroupBarrier();
     for (var t = 0u; t < params.steps; t++) {
-        let cur = (t % 2u) * tile;
-        let next = tile - cur;
-        for (var j = local; j < HIDDEN; j += THREADS) {
+        for (var j = lane; j < HIDDEN; j += unit_threads) {
             var acc: array<vec4<f32>, MAX_ROWS>;
-            for (var k = 0u; k < HIDDEN; k++) {
+            for (var k = k_begin; k < k_end; k++) {
                 let w = k * g4 + j;
                 let wk = vec4<f32>(w_hh[w], w_hh[w + HIDDEN], w_hh[w + 2u * HIDDEN], w_hh[w + 3u * HIDDEN]);
                 for (var r = 0u; r < ROWS; r++) {
-                    acc[r] = fma(vec4<f32>(h_tile[cur + r * HIDDEN + k]), wk, acc[r]);
+                    acc[r] = fma(vec4<f32>(h_tile[r * HIDDEN + k]), wk, acc[r]);
                 }
             }
             for (var r = 0u; r < ROWS; r++) {
-                let b = row0 + r;
-                if b < params.batch {
-                    let cell = r * HIDDEN + j;
-                    let state = cell_forward(b, t, j, acc[r], c_tile[cell]);
-                    h_tile[next + cell] = state.x;
-                    c_tile[cell] = state.y;
+                partial[(split * ROWS + r) * HIDDEN + j] = acc[r];
+            }
+        }
+        workgroupBarrier();
+        if split == 0u {
+            for (var j = lane; j < HIDDEN; j += unit_threads) {
+                for (var r = 0u; r < ROWS; r++) {
+                    let b = row0 + r;
+                    if b < params.batch {
+                        let cell = r * HIDDEN + j;
+                        var rec = vec4<f32>(0.0);
+                        for (var part = 0u; part < KSPLIT; part++) {
+                            rec += partial[(part * ROWS + r) * HIDDEN + j];
+                        }
+                        let state = cell_forward(b, t, j, rec, c_tile[cell]);
+                        h_tile[cell] = state.x;
+                        c_tile[cell] = state.y;
+                    }
                 }
             }
         }
@@ -231,41 +257,53 @@ fn backward_sequence(
     let row0 = flat_group(wg, groups) * ROWS;
     let tile = ROWS * HIDDEN;
     let g4 = 4u * HIDDEN;
-    let dz_half = ROWS * g4;
+    let unit_threads = THREADS / KSPLIT;
+    let split = local / unit_threads;
+    let lane = local % unit_threads;
+    let chunk = (g4 + KSPLIT - 1u) / KSPLIT;
+    let col_begin = split * chunk;
+    let col_end = min(col_begin + chunk, g4);
     for (var e = local; e < tile; e += THREADS) {
         dc_tile[e] = 0.0;
     }
-    for (var e = local; e < 2u * dz_half; e += THREADS) {
+    for (var e = local; e < ROWS * g4; e += THREADS) {
         dz_tile[e] = 0.0;
     }
     workgroupBarrier();
     for (var s = 0u; s < params.steps; s++) {
         let t = params.steps - 1u - s;
-        // dz_{t+1} is in half `later`, dz_t goes to the other half.
-        let later = (s % 2u) * dz_half;
-        let now = dz_half - later;
-        for (var j = local; j < HIDDEN; j += THREADS) {
+        // dz_tile holds dz_{t+1} (zero before the last step).
+        for (var j = lane; j < HIDDEN; j += unit_threads) {
             var acc: array<f32, MAX_ROWS>;
-            if s > 0u {
-                for (var col = 0u; col < g4; col++) {
-                    let w = w_hh_t[col * HIDDEN + j];
-                    for (var r = 0u; r < ROWS; r++) {
-                        acc[r] = fma(dz_tile[later + r * g4 + col], w, acc[r]);
-                    }
+            for (var col = col_begin; col < col_end; col++) {
+                let w = w_hh_t[col * HIDDEN + j];
+                for (var r = 0u; r < ROWS; r++) {
+                    acc[r] = fma(dz_tile[r * g4 + col], w, acc[r]);
                 }
             }
             for (var r = 0u; r < ROWS; r++) {
-                let b = row0 + r;
-                if b < params.batch {
-                    let cell = r * HIDDEN + j;
-                    let upstream = dh[(b * params.steps + t) * HIDDEN + j];
-                    let grad = cell_backward(b, t, j, upstream + acc[r], dc_tile[cell]);
-                    dc_tile[cell] = grad.carry;
-                    let out = now + r * g4 + j;
-                    dz_tile[out] = grad.dz.x;
-                    dz_tile[out + HIDDEN] = grad.dz.y;
-                    dz_tile[out + 2u * HIDDEN] = grad.dz.z;
-                    dz_tile[out + 3u * HIDDEN] = grad.dz.w;
+                dh_partial[(split * ROWS + r) * HIDDEN + j] = acc[r];
+            }
+        }
+        workgroupBarrier();
+        if split == 0u {
+            for (var j = lane; j < HIDDEN; j += unit_threads) {
+                for (var r = 0u; r < ROWS; r++) {
+                    let b = row0 + r;
+                    if b < params.batch {
+                        let cell = r * HIDDEN + j;
+                        var dh_total = dh[(b * params.steps + t) * HIDDEN + j];
+                        for (var part = 0u; part < KSPLIT; part++) {
+                            dh_total += dh_partial[(part * ROWS + r) * HIDDEN + j];
+                        }
+                        let grad = cell_backward(b, t, j, dh_total, dc_tile[cell]);
+                        dc_tile[cell] = grad.carry;
+                        let out = r * g4 + j;
+                        dz_tile[out] = grad.dz.x;
+                        dz_tile[out + HIDDEN] = grad.dz.y;
+                        dz_tile[out + 2u * HIDDEN] = grad.dz.z;
+                        dz_tile[out + 3u * HIDDEN] = grad.dz.w;
+                    }
                 }
             }
         }

@@ -14,11 +14,18 @@ use crate::{AtbError, Result};
 
 /// Most batch rows one sequence workgroup owns (MAX_ROWS in the shader).
 pub const MAX_ROWS: usize = 8;
+/// Most splits of one recurrent dot product in a sequence workgroup.
+pub const MAX_KSPLIT: usize = 8;
+/// Fewest recurrent terms one split sums: shorter chunks cost more in the reduction of the
+/// partials than they save.
+const MIN_SPLIT_CHUNK: usize = 16;
 /// Fewest workgroups the sequence kernels aim for before giving one workgroup more rows:
 /// at small batch, parallelism across compute units matters more than weight reuse.
 const TARGET_WORKGROUPS: usize = 64;
-/// Most threads of one sequence workgroup (each owns ⌈H / threads⌉ hidden units).
-const MAX_SEQUENCE_THREADS: usize = 256;
+/// Most lanes (threads per split) of one sequence workgroup; a lane owns ⌈H / lanes⌉ units.
+const MAX_UNIT_THREADS: usize = 256;
+/// Most threads of one sequence workgroup, below the adapter's own limits.
+const MAX_SEQUENCE_THREADS: usize = 1024;
 /// Threads per workgroup of the per-step kernels and of the transpose.
 const STEP_THREADS: usize = 64;
 
@@ -40,43 +47,95 @@ pub enum Pass {
     Backward,
 }
 
-/// The workgroup shape of a sequence kernel (the ROWS and THREADS override constants).
+/// The workgroup shape of a sequence kernel (the ROWS, KSPLIT and THREADS override
+/// constants; THREADS = lanes · KSPLIT).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SequenceTile {
     /// Batch rows per workgroup.
     pub rows: usize,
+    /// Splits of each recurrent dot product.
+    pub ksplit: usize,
     /// Threads per workgroup.
     pub threads: usize,
 }
 
-/// Workgroup memory, in bytes, of one sequence workgroup owning `rows` rows.
-pub fn workgroup_bytes(pass: Pass, rows: usize, hidden: usize) -> u64 {
-    let floats_per_row_unit = match pass {
-        Pass::Forward => 2 + 1,
-        Pass::Backward => 2 * 4 + 1,
+/// Workgroup memory, in bytes, of one sequence workgroup with this tile.
+pub fn workgroup_bytes(pass: Pass, rows: usize, ksplit: usize, hidden: usize) -> u64 {
+    let floats_per_cell = match pass {
+        // h, c and 4 partial pre-activations per split.
+        Pass::Forward => 2 + 4 * ksplit,
+        // dz (4), the carried dc and one partial dh per split.
+        Pass::Backward => 4 + 1 + ksplit,
     };
-    4 * (floats_per_row_unit * rows * hidden) as u64
+    4 * (floats_per_cell * rows * hidden) as u64
 }
 
-/// The sequence kernel's tile for this batch and hidden size, or `None` when even a
-/// one-row tile exceeds `limit` bytes of workgroup memory (then the per-step path runs).
+/// The adapter limits a sequence tile must respect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileLimits {
+    /// `max_compute_workgroup_storage_size`, bytes.
+    pub workgroup_storage: u32,
+    /// The smaller of `max_compute_invocations_per_workgroup` and
+    /// `max_compute_workgroup_size_x`.
+    pub threads: u32,
+}
+
+impl TileLimits {
+    /// The limits of `ctx`'s device.
+    pub fn of(ctx: &GpuContext) -> TileLimits {
+        let l = ctx.limits();
+        TileLimits {
+            workgroup_storage: l.max_compute_workgroup_storage_size,
+            threads: l
+                .max_compute_invocations_per_workgroup
+                .min(l.max_compute_workgroup_size_x),
+        }
+    }
+}
+
+/// The sequence kernel's tile for this batch and hidden size, or `None` when even
+/// ROWS = KSPLIT = 1 exceeds the workgroup memory (then the per-step path runs).
 ///
-/// Rows per workgroup: the largest power of two up to [`MAX_ROWS`] that still leaves
-/// [`TARGET_WORKGROUPS`] workgroups, halved until the tile fits. Threads: H rounded up to
-/// a multiple of 32, at most 256.
-pub fn sequence_tile(pass: Pass, batch: usize, hidden: usize, limit: u32) -> Option<SequenceTile> {
-    let threads = hidden.next_multiple_of(32).min(MAX_SEQUENCE_THREADS);
+/// Lanes: H rounded up to a multiple of 32, at most 256. Rows: the largest power of two up
+/// to [`MAX_ROWS`] that still leaves 64 workgroups. KSPLIT: the largest power of two up to
+/// [`MAX_KSPLIT`] with at least 16 terms per split and lanes · KSPLIT threads within the
+/// limits. Then KSPLIT, and after it ROWS, are halved until the workgroup memory fits.
+pub fn sequence_tile(
+    pass: Pass,
+    batch: usize,
+    hidden: usize,
+    limits: TileLimits,
+) -> Option<SequenceTile> {
+    let max_threads = (limits.threads as usize).min(MAX_SEQUENCE_THREADS);
+    let lanes = hidden
+        .next_multiple_of(32)
+        .min(MAX_UNIT_THREADS)
+        .min(max_threads);
+    if lanes == 0 {
+        return None;
+    }
     let mut rows = MAX_ROWS;
     while rows > 1 && batch.div_ceil(rows) < TARGET_WORKGROUPS {
         rows /= 2;
     }
-    while rows > 0 {
-        if workgroup_bytes(pass, rows, hidden) <= u64::from(limit) {
-            return Some(SequenceTile { rows, threads });
-        }
+    let mut ksplit = MAX_KSPLIT;
+    while ksplit > 1 && (hidden / ksplit < MIN_SPLIT_CHUNK || lanes * ksplit > max_threads) {
+        ksplit /= 2;
+    }
+    let fits = |rows, ksplit| {
+        workgroup_bytes(pass, rows, ksplit, hidden) <= u64::from(limits.workgroup_storage)
+    };
+    while ksplit > 1 && !fits(rows, ksplit) {
+        ksplit /= 2;
+    }
+    while rows > 1 && !fits(rows, ksplit) {
         rows /= 2;
     }
-    None
+    fits(rows, ksplit).then_some(SequenceTile {
+        rows,
+        ksplit,
+        threads: lanes * ksplit,
+    })
 }
 
 /// The tile to run, `None` for the per-step path.
@@ -86,8 +145,8 @@ fn plan(
     shape: &LstmShape,
     path: LstmPath,
 ) -> Result<Option<SequenceTile>> {
-    let limit = ctx.limits().max_compute_workgroup_storage_size;
-    let tile = sequence_tile(pass, shape.batch, shape.hidden, limit);
+    let limits = TileLimits::of(ctx);
+    let tile = sequence_tile(pass, shape.batch, shape.hidden, limits);
     match path {
         LstmPath::Auto => Ok(tile),
         LstmPath::PerStep => Ok(None),
@@ -98,8 +157,8 @@ fn plan(
                     Pass::Forward => "lstm forward_sequence",
                     Pass::Backward => "lstm backward_sequence",
                 },
-                bytes: workgroup_bytes(pass, 1, shape.hidden),
-                limit,
+                bytes: workgroup_bytes(pass, 1, 1, shape.hidden),
+                limit: limits.workgroup_storage,
                 hint: "use LstmPath::Auto or LstmPath::PerStep for this hidden size",
             }),
         },
@@ -208,6 +267,7 @@ pub fn forward(
             constants: &[
                 ("HIDDEN", hidden),
                 ("ROWS", tile.rows as f64),
+                ("KSPLIT", tile.ksplit as f64),
                 ("THREADS", tile.threads as f64),
             ],
             params: bytemuck::bytes_of(&params(shape, 0)?),
@@ -338,6 +398,7 @@ pub fn backward(
             constants: &[
                 ("HIDDEN", hidden_constant),
                 ("ROWS", tile.rows as f64),
+                ("KSPLIT", tile.ksplit as f64),
                 ("THREADS", tile.threads as f64),
             ],
             params: bytemuck::bytes_of(&params(shape, 0)?),
