@@ -1,6 +1,7 @@
 //! LSTM layer throughput: forward, and forward + backward through time, at the shapes the
 //! models use (T = 60 steps of F = 15 features, H = 64 / 128 / 256, batch 32 and 256), on
-//! the GPU adapter with the automatic path and on the CPU reference.
+//! the GPU adapter (automatic path, and the per-step path for comparison) and on the CPU
+//! reference.
 //!
 //! Throughput counts floating-point operations of the matmuls (forward 2·B·T·4H·(F + H),
 //! backward twice that), so criterion's "Gelem/s" reads as GFLOP/s. The CPU reference runs
@@ -9,7 +10,7 @@
 
 use std::time::Duration;
 
-use atb_gpu::ops::{self, LstmOptions};
+use atb_gpu::ops::{self, LstmOptions, LstmPath};
 use atb_gpu::{ComputeDevice, DeviceChoice, DeviceRequest, Tensor};
 use criterion::{BenchmarkId, Criterion, Throughput};
 
@@ -48,20 +49,15 @@ impl Layer {
         }
     }
 
-    fn forward(&self) -> ops::LstmForward {
-        ops::lstm(
-            &self.x,
-            &self.w_ih,
-            &self.w_hh,
-            &self.bias,
-            &LstmOptions::default(),
-        )
-        .expect("lstm forward")
+    fn forward(&self, path: LstmPath) -> ops::LstmForward {
+        let opts = LstmOptions { path };
+        ops::lstm(&self.x, &self.w_ih, &self.w_hh, &self.bias, &opts).expect("lstm forward")
     }
 
-    fn forward_backward(&self) -> ops::LstmGrads {
-        let forward = self.forward();
-        ops::lstm_backward(&self.x, &self.w_ih, &self.w_hh, &forward, &self.dh)
+    fn forward_backward(&self, path: LstmPath) -> ops::LstmGrads {
+        let forward = self.forward(path);
+        let opts = LstmOptions { path };
+        ops::lstm_backward_with_options(&self.x, &self.w_ih, &self.w_hh, &forward, &self.dh, &opts)
             .expect("lstm backward")
     }
 }
@@ -97,31 +93,39 @@ pub fn lstm(c: &mut Criterion) {
             if let Some(ctx) = gpu_here {
                 let device = ComputeDevice::Gpu(ctx.clone());
                 let on_gpu = layer.to_device(&device);
-                group.throughput(Throughput::Elements(forward_flops));
-                group.bench_function(BenchmarkId::new("gpu_forward", &label), |b| {
-                    b.iter(|| {
-                        let out = on_gpu.forward();
-                        ctx.synchronize().expect("gpu");
-                        out
-                    })
-                });
-                group.throughput(Throughput::Elements(3 * forward_flops));
-                group.bench_function(BenchmarkId::new("gpu_forward_backward", &label), |b| {
-                    b.iter(|| {
-                        let out = on_gpu.forward_backward();
-                        ctx.synchronize().expect("gpu");
-                        out
-                    })
-                });
+                // Auto (the sequence kernel at these sizes) and the per-step path, to show
+                // what keeping the state on chip saves.
+                for (name, path) in [("gpu", LstmPath::Auto), ("gpu_per_step", LstmPath::PerStep)] {
+                    group.throughput(Throughput::Elements(forward_flops));
+                    group.bench_function(
+                        BenchmarkId::new(format!("{name}_forward"), &label),
+                        |b| {
+                            b.iter(|| {
+                                let out = on_gpu.forward(path);
+                                ctx.synchronize().expect("gpu");
+                                out
+                            })
+                        },
+                    );
+                    group.throughput(Throughput::Elements(3 * forward_flops));
+                    let id = BenchmarkId::new(format!("{name}_forward_backward"), &label);
+                    group.bench_function(id, |b| {
+                        b.iter(|| {
+                            let out = on_gpu.forward_backward(path);
+                            ctx.synchronize().expect("gpu");
+                            out
+                        })
+                    });
+                }
             }
             if full || batch == 32 {
                 group.throughput(Throughput::Elements(forward_flops));
                 group.bench_function(BenchmarkId::new("cpu_forward", &label), |b| {
-                    b.iter(|| layer.forward())
+                    b.iter(|| layer.forward(LstmPath::Auto))
                 });
                 group.throughput(Throughput::Elements(3 * forward_flops));
                 group.bench_function(BenchmarkId::new("cpu_forward_backward", &label), |b| {
-                    b.iter(|| layer.forward_backward())
+                    b.iter(|| layer.forward_backward(LstmPath::Auto))
                 });
             }
         }
