@@ -7,7 +7,9 @@
 //! 1e-5 absolute floor for elements that sum to about zero.
 
 use atb_gpu::cpu::lstm as cpu_lstm;
-use atb_gpu::kernels::lstm::{Pass, TileLimits, sequence_tile, workgroup_bytes};
+use atb_gpu::kernels::lstm::{
+    Pass, TileLimits, sequence_tile, weight_gradient_chunks, workgroup_bytes,
+};
 use atb_gpu::ops::{self, LstmForward, LstmOptions, LstmPath, LstmShape};
 use atb_gpu::{AtbError, Tensor};
 
@@ -272,6 +274,22 @@ fn sequence_tiles_follow_the_workgroup_memory_rule() {
     for pass in [Pass::Forward, Pass::Backward] {
         assert_eq!(tile(pass, 1, 1365), Some((1, 1, 256)));
         assert_eq!(tile(pass, 1, 1366), None);
+    }
+}
+
+#[test]
+fn weight_gradients_are_split_into_whole_sequence_chunks() {
+    // The GPU cases above run with 1, 2, 3 and 5 chunks (batch 1, 2, 129 and 5).
+    for (batch, chunks) in [
+        (1, 1),
+        (2, 2),
+        (5, 5),
+        (129, 3),
+        (32, 32),
+        (256, 32),
+        (97, 1),
+    ] {
+        assert_eq!(weight_gradient_chunks(batch), chunks, "batch {batch}");
     }
 }
 

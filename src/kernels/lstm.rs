@@ -4,8 +4,8 @@
 //! the recurrence runs either as one `forward_sequence` dispatch (state kept in workgroup
 //! memory across all T steps) or as T `forward_step` dispatches. Backward: W_hhᵀ is made
 //! once, the recurrence runs backwards the same two ways producing dz `[B,T,4H]` and the
-//! shifted states h_prev, and the weight, bias and input gradients are three matmuls and one
-//! column reduction over the B·T rows.
+//! shifted states h_prev, and the input, weight and bias gradients are matmuls (the weight
+//! gradients split-K over chunks of whole sequences) and column reductions over the B·T rows.
 
 use super::{as_u32, grid_1d};
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
@@ -26,6 +26,8 @@ const TARGET_WORKGROUPS: usize = 64;
 const MAX_UNIT_THREADS: usize = 256;
 /// Most threads of one sequence workgroup, below the adapter's own limits.
 const MAX_SEQUENCE_THREADS: usize = 1024;
+/// Most row chunks of the split-K weight-gradient matmuls.
+pub const MAX_WEIGHT_CHUNKS: usize = 32;
 /// Threads per workgroup of the per-step kernels and of the transpose.
 const STEP_THREADS: usize = 64;
 
@@ -41,9 +43,9 @@ struct Params {
 /// Which direction of the recurrence a tile is for (they keep different state on chip).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
-    /// `forward_sequence`: h_{t-1} double-buffered plus c.
+    /// `forward_sequence`: h, c and the partial pre-activations of the tile.
     Forward,
-    /// `backward_sequence`: dz_{t+1} (4H per row) double-buffered plus the carried dc.
+    /// `backward_sequence`: dz (4H per row), the carried dc and the partial dh of the tile.
     Backward,
 }
 
@@ -439,21 +441,64 @@ pub fn backward(
         }
     }
     let rows = shape.batch * shape.steps;
-    let features = shape.features;
-    let product =
-        |a: &GpuBuffer, a_shape: &[usize], b: &GpuBuffer, b_shape: &[usize], trans_a, trans_b| {
-            let opts = MatmulOptions {
-                trans_a,
-                trans_b,
-                ..MatmulOptions::default()
-            };
-            let mm = MatmulShape::infer(a_shape, b_shape, None, &opts)?;
-            super::matmul::matmul(ctx, a, b, None, &mm, &opts)
-        };
+    let dx_opts = MatmulOptions {
+        trans_b: true,
+        ..MatmulOptions::default()
+    };
+    let dx_shape = MatmulShape::infer(&[rows, g4], &[shape.features, g4], None, &dx_opts)?;
+    let chunks = weight_gradient_chunks(shape.batch);
     Ok(Gradients {
-        dx: product(&dz, &[rows, g4], w_ih, &[features, g4], false, true)?,
-        dw_ih: product(x, &[rows, features], &dz, &[rows, g4], true, false)?,
-        dw_hh: product(&h_prev, &[rows, hidden], &dz, &[rows, g4], true, false)?,
+        dx: super::matmul::matmul(ctx, &dz, w_ih, None, &dx_shape, &dx_opts)?,
+        dw_ih: sum_of_products(ctx, x, shape.features, &dz, g4, rows, chunks)?,
+        dw_hh: sum_of_products(ctx, &h_prev, hidden, &dz, g4, rows, chunks)?,
         dbias: super::reduce::reduce(ctx, &dz, rows, g4, ReduceOp::Sum, ReduceAxis::Rows)?,
     })
+}
+
+/// Into how many equal chunks of whole sequences the B·T rows of a weight gradient are split:
+/// the largest divisor of the batch up to [`MAX_WEIGHT_CHUNKS`].
+pub fn weight_gradient_chunks(batch: usize) -> usize {
+    (1..=batch.min(MAX_WEIGHT_CHUNKS))
+        .rev()
+        .find(|&chunks| batch.is_multiple_of(chunks))
+        .unwrap_or(1)
+}
+
+/// `aᵀ·b` for a `[rows, m]` and b `[rows, n]` (a weight gradient summed over rows), split-K:
+/// one batched matmul over `chunks` equal row chunks, then a fixed-order sum of the chunks.
+/// With K = B·T in the thousands and M·N small, a single matmul would run only
+/// ⌈M/64⌉·⌈N/64⌉ workgroups, each walking all of K.
+fn sum_of_products(
+    ctx: &GpuContext,
+    a: &GpuBuffer,
+    m: usize,
+    b: &GpuBuffer,
+    n: usize,
+    rows: usize,
+    chunks: usize,
+) -> Result<GpuBuffer> {
+    let opts = MatmulOptions {
+        trans_a: true,
+        ..MatmulOptions::default()
+    };
+    if chunks <= 1 {
+        let shape = MatmulShape::infer(&[rows, m], &[rows, n], None, &opts)?;
+        return super::matmul::matmul(ctx, a, b, None, &shape, &opts);
+    }
+    let per_chunk = rows / chunks;
+    let shape = MatmulShape::infer(
+        &[chunks, per_chunk, m],
+        &[chunks, per_chunk, n],
+        None,
+        &opts,
+    )?;
+    let partial = super::matmul::matmul(ctx, a, b, None, &shape, &opts)?;
+    super::reduce::reduce(
+        ctx,
+        &partial,
+        chunks,
+        m * n,
+        ReduceOp::Sum,
+        ReduceAxis::Rows,
+    )
 }
