@@ -7,6 +7,7 @@ mod device;
 mod elementwise;
 mod gather;
 mod gradcheck;
+mod lstm;
 mod matmul;
 mod nn;
 mod reduce;

@@ -42,6 +42,20 @@ pub enum AtbError {
         /// The adapter's limit.
         limit: u32,
     },
+    /// A kernel's workgroup tile needs more workgroup memory than the adapter offers.
+    #[error(
+        "kernel '{kernel}' needs {bytes} bytes of workgroup memory, the adapter allows {limit} (max_compute_workgroup_storage_size); {hint}"
+    )]
+    WorkgroupMemory {
+        /// Kernel label.
+        kernel: &'static str,
+        /// Workgroup memory the smallest tile needs.
+        bytes: u64,
+        /// The adapter's limit.
+        limit: u32,
+        /// What to do instead.
+        hint: &'static str,
+    },
     /// The GPU device was lost (driver reset, GPU removed, out of memory in the driver).
     #[error("the GPU device was lost: {0}")]
     DeviceLost(String),

@@ -3,5 +3,6 @@
 
 pub mod elementwise;
 pub mod gather;
+pub mod lstm;
 pub mod matmul;
 pub mod reduce;

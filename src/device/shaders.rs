@@ -18,6 +18,11 @@ impl Shader {
         file: "shaders/elementwise.wgsl",
         source: include_str!("../../shaders/elementwise.wgsl"),
     };
+    /// `shaders/lstm.wgsl`: LSTM recurrence, forward and backward, sequence and per-step kernels.
+    pub const LSTM: Shader = Shader {
+        file: "shaders/lstm.wgsl",
+        source: include_str!("../../shaders/lstm.wgsl"),
+    };
     /// `shaders/matmul.wgsl`: tiled, batched matmul with transposes and a bias/activation epilogue.
     pub const MATMUL: Shader = Shader {
         file: "shaders/matmul.wgsl",

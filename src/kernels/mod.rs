@@ -4,6 +4,7 @@
 pub mod counter;
 pub mod elementwise;
 pub mod gather;
+pub mod lstm;
 pub mod matmul;
 pub mod reduce;
 

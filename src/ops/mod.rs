@@ -5,6 +5,7 @@ mod accumulator;
 mod counter;
 mod elementwise;
 mod gather;
+mod lstm;
 mod matmul;
 mod reduce;
 
@@ -12,6 +13,10 @@ pub use accumulator::Accumulator;
 pub use counter::StepCounter;
 pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
 pub use gather::{RowIndices, concat, gather_rows, place, slice};
+pub use lstm::{
+    LstmForward, LstmGrads, LstmOptions, LstmPath, LstmShape, lstm, lstm_backward,
+    lstm_backward_with_options,
+};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
 pub use reduce::{ReduceAxis, ReduceOp, expand, reduce};
 
