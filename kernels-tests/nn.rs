@@ -159,3 +159,44 @@ fn accumulators_sum_on_the_device_until_read() {
         assert!(acc.add(&wrong).is_err());
     }
 }
+
+#[test]
+fn lstm_layer_gradients_and_keras_initialisation() {
+    let build = |t: &Tape, v: &[Var]| {
+        let h = t.lstm(&v[0], &v[1], &v[2], &v[3])?;
+        weighted_sum(t, &nn::last_step(t, &h)?, 7)
+    };
+    check(
+        "lstm rule",
+        &build,
+        vec![
+            random_tensor(&[2, 4, 3], 1),
+            random_tensor(&[3, 20], 2),
+            random_tensor(&[5, 20], 3),
+            random_tensor(&[20], 4),
+        ],
+    );
+    let mut builder = ParamBuilder::new(3);
+    let layer = nn::Lstm::new(&mut builder, "lstm_0", 15, 8).unwrap();
+    let params = builder.build(&ComputeDevice::Cpu).unwrap();
+    let bias = params.value(2).to_vec().unwrap();
+    assert_eq!(&bias[8..16], &[1.0; 8], "unit forget bias");
+    assert!(bias[..8].iter().chain(&bias[16..]).all(|b| *b == 0.0));
+    let tape = Tape::new();
+    let out = layer
+        .forward(
+            &tape,
+            &params,
+            &tape.constant(random_tensor(&[3, 6, 15], 5)),
+        )
+        .unwrap();
+    assert_eq!(out.shape(), &[3, 6, 8]);
+    assert_eq!(layer.units(), 8);
+    assert!(builder_rejects_bad_values());
+}
+
+fn builder_rejects_bad_values() -> bool {
+    ParamBuilder::new(0)
+        .add_values("x", &[2, 2], vec![0.0; 3], true)
+        .is_err()
+}

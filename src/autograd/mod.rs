@@ -9,6 +9,7 @@ mod linear;
 mod loss;
 mod pointwise;
 mod reduce;
+mod sequence;
 mod shape;
 mod tape;
 

@@ -3,10 +3,12 @@
 
 mod init;
 mod linear;
+mod lstm;
 mod params;
 mod pooling;
 
 pub use init::{Init, InitRng};
 pub use linear::Linear;
+pub use lstm::Lstm;
 pub use params::{HostTensor, ParamBuilder, ParamEntry, ParamId, Params};
 pub use pooling::{last_step, mean_over_time};

@@ -50,6 +50,30 @@ impl ParamBuilder {
         self.specs.len() - 1
     }
 
+    /// Declares a parameter with explicit initial values (e.g. an LSTM bias whose forget-gate
+    /// part starts at one).
+    pub fn add_values(
+        &mut self,
+        name: &str,
+        shape: &[usize],
+        values: Vec<f32>,
+        decay: bool,
+    ) -> Result<ParamId> {
+        if values.len() != shape.iter().product::<usize>() {
+            return Err(AtbError::Shape {
+                op: "ParamBuilder::add_values",
+                detail: format!("{} values for '{name}' of shape {shape:?}", values.len()),
+            });
+        }
+        self.specs.push(Spec {
+            name: name.to_string(),
+            shape: shape.to_vec(),
+            values,
+            decay,
+        });
+        Ok(self.specs.len() - 1)
+    }
+
     /// Places the parameters on `device`.
     pub fn build(self, device: &ComputeDevice) -> Result<Params> {
         Params::place(device, self.specs)
