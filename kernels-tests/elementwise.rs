@@ -9,7 +9,7 @@ use crate::common::{assert_close, gpu, random_tensor};
 const SHAPES: &[&[usize]] = &[&[1], &[7], &[33], &[257], &[3, 33], &[5, 7, 257], &[70_001]];
 
 fn unary_ops() -> Vec<UnaryOp> {
-    let mut all = vec![UnaryOp::Scale(-2.5)];
+    let mut all = vec![UnaryOp::Scale(-2.5), UnaryOp::Abs];
     for act in [
         Activation::None,
         Activation::Relu,

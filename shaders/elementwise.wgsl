@@ -1,8 +1,8 @@
 // Pointwise kernels over flat f32 buffers.
 //
 // `unary`:  out[i] = f(lhs[i])            f chosen by UNARY_OP (0 scale by alpha, 1 relu,
-//                                          2 tanh, 3 sigmoid, 4 gelu; same codes as
-//                                          src/activation.rs, with 0 meaning scale here)
+//                                          2 tanh, 3 sigmoid, 4 gelu, 5 abs; 1..4 are the
+//                                          codes of src/activation.rs)
 // `binary`: out[i] = lhs[i] op rhs[j]     op chosen by BINARY_OP (0 add, 1 sub, 2 mul);
 //                                          j = i when rhs has n elements, j = i % rhs_len
 //                                          when rhs is one row broadcast over all rows.
@@ -55,6 +55,7 @@ fn apply_unary(x: f32) -> f32 {
         case 2u: { return stable_tanh(x); }
         case 3u: { return 1.0 / (1.0 + exp(-x)); }
         case 4u: { return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752)); }
+        case 5u: { return abs(x); }
         default: { return x * params.alpha; }
     }
 }

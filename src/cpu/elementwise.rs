@@ -10,6 +10,7 @@ pub fn unary(op: UnaryOp, x: &ArrayD<f32>) -> ArrayD<f32> {
     match op {
         UnaryOp::Scale(alpha) => x.mapv(|v| v * alpha),
         UnaryOp::Activation(act) => x.mapv(|v| act.apply(v)),
+        UnaryOp::Abs => x.mapv(f32::abs),
     }
 }
 

@@ -8,6 +8,9 @@ use crate::ops::{BinaryOp, ReduceAxis, UnaryOp};
 
 const WORKGROUP: usize = 256;
 
+/// `UNARY_OP` code of the absolute value (after the activation codes).
+const ABS_CODE: u32 = 5;
+
 #[repr(C)]
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {
@@ -17,37 +20,68 @@ struct Params {
     _pad: u32,
 }
 
+impl Params {
+    fn new(n: usize, rhs_len: usize, alpha: f32, op: &'static str) -> Result<Params> {
+        Ok(Params {
+            n: as_u32(n, op)?,
+            rhs_len: as_u32(rhs_len.max(1), op)?,
+            alpha,
+            _pad: 0,
+        })
+    }
+}
+
+/// Records one `elementwise.wgsl` entry over `n` elements.
+fn launch(
+    ctx: &GpuContext,
+    entry: &'static str,
+    constants: &[(&'static str, f64)],
+    params: &Params,
+    buffers: &[Binding<'_>],
+    n: usize,
+) -> Result<()> {
+    ctx.dispatch(&Dispatch {
+        shader: Shader::ELEMENTWISE,
+        entry,
+        constants,
+        params: bytemuck::bytes_of(params),
+        buffers,
+        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), entry)?,
+        label: entry,
+    })
+}
+
+fn output(ctx: &GpuContext, n: usize, label: &str) -> Result<GpuBuffer> {
+    ctx.alloc(BufferClass::Storage, 4 * n as u64, label)
+}
+
 /// `out[i] = op(x[i])` for the first `n` elements.
 pub fn unary(ctx: &GpuContext, op: UnaryOp, x: &GpuBuffer, n: usize) -> Result<GpuBuffer> {
-    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "unary output")?;
+    let out = output(ctx, n, "unary output")?;
     let (code, alpha) = match op {
         UnaryOp::Scale(alpha) => (0, alpha),
         UnaryOp::Activation(act) => (act.shader_code(), 1.0),
+        UnaryOp::Abs => (ABS_CODE, 1.0),
     };
-    let params = Params {
-        n: as_u32(n, "unary")?,
-        rhs_len: 1,
-        alpha,
-        _pad: 0,
-    };
-    ctx.dispatch(&Dispatch {
-        shader: Shader::ELEMENTWISE,
-        entry: "unary",
-        constants: &[("UNARY_OP", f64::from(code))],
-        params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: x,
-            },
-            Binding {
-                index: 3,
-                buffer: &out,
-            },
-        ],
-        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "unary")?,
-        label: "unary",
-    })?;
+    let buffers = [
+        Binding {
+            index: 1,
+            buffer: x,
+        },
+        Binding {
+            index: 3,
+            buffer: &out,
+        },
+    ];
+    let constants = [("UNARY_OP", f64::from(code))];
+    launch(
+        ctx,
+        "unary",
+        &constants,
+        &Params::new(n, 1, alpha, "unary")?,
+        &buffers,
+        n,
+    )?;
     Ok(out)
 }
 
@@ -60,40 +94,28 @@ pub fn binary(
     n: usize,
     rhs_len: usize,
 ) -> Result<GpuBuffer> {
-    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "binary output")?;
+    let out = output(ctx, n, "binary output")?;
     let code = match op {
         BinaryOp::Add => 0.0,
         BinaryOp::Sub => 1.0,
         BinaryOp::Mul => 2.0,
     };
-    let params = Params {
-        n: as_u32(n, "binary")?,
-        rhs_len: as_u32(rhs_len.max(1), "binary")?,
-        alpha: 1.0,
-        _pad: 0,
-    };
-    ctx.dispatch(&Dispatch {
-        shader: Shader::ELEMENTWISE,
-        entry: "binary",
-        constants: &[("BINARY_OP", code)],
-        params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: lhs,
-            },
-            Binding {
-                index: 2,
-                buffer: rhs,
-            },
-            Binding {
-                index: 3,
-                buffer: &out,
-            },
-        ],
-        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "binary")?,
-        label: "binary",
-    })?;
+    let buffers = [
+        Binding {
+            index: 1,
+            buffer: lhs,
+        },
+        Binding {
+            index: 2,
+            buffer: rhs,
+        },
+        Binding {
+            index: 3,
+            buffer: &out,
+        },
+    ];
+    let params = Params::new(n, rhs_len, 1.0, "binary")?;
+    launch(ctx, "binary", &[("BINARY_OP", code)], &params, &buffers, n)?;
     Ok(out)
 }
 
@@ -105,35 +127,24 @@ pub fn activation_backward(
     dy: &GpuBuffer,
     n: usize,
 ) -> Result<GpuBuffer> {
-    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "activation grad")?;
-    let params = Params {
-        n: as_u32(n, "activation_backward")?,
-        rhs_len: 1,
-        alpha: 1.0,
-        _pad: 0,
-    };
-    ctx.dispatch(&Dispatch {
-        shader: Shader::ELEMENTWISE,
-        entry: "activation_backward",
-        constants: &[("UNARY_OP", f64::from(act.shader_code()))],
-        params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: x,
-            },
-            Binding {
-                index: 2,
-                buffer: dy,
-            },
-            Binding {
-                index: 3,
-                buffer: &out,
-            },
-        ],
-        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "activation_backward")?,
-        label: "activation_backward",
-    })?;
+    let out = output(ctx, n, "activation grad")?;
+    let buffers = [
+        Binding {
+            index: 1,
+            buffer: x,
+        },
+        Binding {
+            index: 2,
+            buffer: dy,
+        },
+        Binding {
+            index: 3,
+            buffer: &out,
+        },
+    ];
+    let constants = [("UNARY_OP", f64::from(act.shader_code()))];
+    let params = Params::new(n, 1, 1.0, "activation_backward")?;
+    launch(ctx, "activation_backward", &constants, &params, &buffers, n)?;
     Ok(out)
 }
 
@@ -146,59 +157,48 @@ pub fn expand(
     axis: ReduceAxis,
     alpha: f32,
 ) -> Result<GpuBuffer> {
-    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "expand output")?;
-    let params = Params {
-        n: as_u32(n, "expand")?,
-        rhs_len: as_u32(len.max(1), "expand")?,
-        alpha,
-        _pad: 0,
-    };
+    let out = output(ctx, n, "expand output")?;
     let mode = match axis {
         ReduceAxis::Last => 0.0,
         ReduceAxis::Rows => 1.0,
     };
-    ctx.dispatch(&Dispatch {
-        shader: Shader::ELEMENTWISE,
-        entry: "broadcast",
-        constants: &[("BROADCAST_MODE", mode)],
-        params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: src,
-            },
-            Binding {
-                index: 3,
-                buffer: &out,
-            },
-        ],
-        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "expand")?,
-        label: "expand",
-    })?;
+    let buffers = [
+        Binding {
+            index: 1,
+            buffer: src,
+        },
+        Binding {
+            index: 3,
+            buffer: &out,
+        },
+    ];
+    let params = Params::new(n, len, alpha, "expand")?;
+    launch(
+        ctx,
+        "broadcast",
+        &[("BROADCAST_MODE", mode)],
+        &params,
+        &buffers,
+        n,
+    )?;
     Ok(out)
 }
 
 /// A new buffer of `n` copies of `value`.
 pub fn fill(ctx: &GpuContext, n: usize, value: f32) -> Result<GpuBuffer> {
-    let out = ctx.alloc(BufferClass::Storage, 4 * n as u64, "fill")?;
-    let params = Params {
-        n: as_u32(n, "fill")?,
-        rhs_len: 1,
-        alpha: value,
-        _pad: 0,
-    };
-    ctx.dispatch(&Dispatch {
-        shader: Shader::ELEMENTWISE,
-        entry: "fill",
-        constants: &[],
-        params: bytemuck::bytes_of(&params),
-        buffers: &[Binding {
-            index: 3,
-            buffer: &out,
-        }],
-        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "fill")?,
-        label: "fill",
-    })?;
+    let out = output(ctx, n, "fill")?;
+    let buffers = [Binding {
+        index: 3,
+        buffer: &out,
+    }];
+    launch(
+        ctx,
+        "fill",
+        &[],
+        &Params::new(n, 1, value, "fill")?,
+        &buffers,
+        n,
+    )?;
     Ok(out)
 }
 
@@ -210,28 +210,22 @@ pub fn accumulate(
     n: usize,
     alpha: f32,
 ) -> Result<()> {
-    let params = Params {
-        n: as_u32(n, "accumulate")?,
-        rhs_len: 1,
-        alpha,
-        _pad: 0,
-    };
-    ctx.dispatch(&Dispatch {
-        shader: Shader::ELEMENTWISE,
-        entry: "accumulate",
-        constants: &[],
-        params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: src,
-            },
-            Binding {
-                index: 3,
-                buffer: dst,
-            },
-        ],
-        workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "accumulate")?,
-        label: "accumulate",
-    })
+    let buffers = [
+        Binding {
+            index: 1,
+            buffer: src,
+        },
+        Binding {
+            index: 3,
+            buffer: dst,
+        },
+    ];
+    launch(
+        ctx,
+        "accumulate",
+        &[],
+        &Params::new(n, 1, alpha, "accumulate")?,
+        &buffers,
+        n,
+    )
 }

@@ -13,6 +13,8 @@ pub enum UnaryOp {
     Scale(f32),
     /// An activation function.
     Activation(Activation),
+    /// |x|.
+    Abs,
 }
 
 /// A two-input pointwise function.
