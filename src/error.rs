@@ -85,6 +85,14 @@ pub enum AtbError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Input data or parameters are invalid (a value out of range, a length mismatch...).
+    #[error("{context}: {detail}")]
+    InvalidInput {
+        /// Where: the argument, field, row or column.
+        context: String,
+        /// What is wrong and what was expected.
+        detail: String,
+    },
 }
 
 /// Result with [`AtbError`].

@@ -2,5 +2,7 @@
 //! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend.
 
 pub mod elementwise;
+pub mod gbdt_histogram;
+pub mod gbdt_predict;
 pub mod matmul;
 pub mod reduce;

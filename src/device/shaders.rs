@@ -28,4 +28,14 @@ impl Shader {
         file: "shaders/reduce.wgsl",
         source: include_str!("../../shaders/reduce.wgsl"),
     };
+    /// `shaders/gbdt_histogram.wgsl`: integer-atomic leaf histograms for gradient boosting.
+    pub const GBDT_HISTOGRAM: Shader = Shader {
+        file: "shaders/gbdt_histogram.wgsl",
+        source: include_str!("../../shaders/gbdt_histogram.wgsl"),
+    };
+    /// `shaders/gbdt_predict.wgsl`: walks boosted trees over binned rows.
+    pub const GBDT_PREDICT: Shader = Shader {
+        file: "shaders/gbdt_predict.wgsl",
+        source: include_str!("../../shaders/gbdt_predict.wgsl"),
+    };
 }

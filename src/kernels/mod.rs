@@ -2,6 +2,8 @@
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
 pub mod elementwise;
+pub mod gbdt_histogram;
+pub mod gbdt_predict;
 pub mod matmul;
 pub mod reduce;
 

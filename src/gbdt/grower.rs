@@ -1,0 +1,122 @@
+//! Leaf-wise (best-first) growth of one tree, as LightGBM grows them: repeatedly split the
+//! leaf with the largest gain until `num_leaves` leaves or no valid split remains. Only the
+//! smaller child's histogram is built; the sibling's is the parent's minus it.
+
+use super::binning::{BinMapper, BinnedMatrix};
+use super::histogram::{BinSums, Histogram};
+use super::histogram_source::HistogramSource;
+use super::params::GbdtParams;
+use super::split::{Scales, SplitCandidate, best_split, leaf_output};
+use super::tree::{SplitRecord, Tree};
+use crate::Result;
+
+/// A leaf under construction.
+struct OpenLeaf {
+    rows: Vec<u32>,
+    hist: Histogram,
+    best: Option<SplitCandidate>,
+}
+
+/// Everything one tree is grown from.
+pub struct GrowInput<'a> {
+    /// The binned training set.
+    pub bins: &'a BinnedMatrix,
+    /// One mapper per feature.
+    pub mappers: &'a [BinMapper],
+    /// The rows of this round's bag, ascending.
+    pub rows: Vec<u32>,
+    /// The features this tree may split on, ascending.
+    pub features: &'a [usize],
+    /// The round's fixed-point scales.
+    pub scales: Scales,
+    /// Hyperparameters.
+    pub params: &'a GbdtParams,
+}
+
+/// Grows one tree; leaf values are shrunk by the learning rate. Returns the tree and, for
+/// every leaf, its rows (the row partition).
+pub fn grow_tree(
+    input: GrowInput<'_>,
+    source: &mut HistogramSource<'_>,
+) -> Result<(Tree, Vec<Vec<u32>>)> {
+    let GrowInput {
+        bins,
+        mappers,
+        rows,
+        features,
+        scales,
+        params: p,
+    } = input;
+    let value_of = |s: BinSums| leaf_output(scales.grad(s), scales.hess(s), p);
+    let depth_ok = |d: u32| p.max_depth <= 0 || (d as i64) < i64::from(p.max_depth);
+    let root_hist = source.build(&rows)?;
+    let root_total = root_hist.totals();
+    let mut tree = Tree::single_leaf(
+        value_of(root_total) * p.learning_rate,
+        scales.hess(root_total),
+        root_total.count as u64,
+    );
+    let search = |hist: &Histogram, total: BinSums, depth: u32| {
+        if depth_ok(depth) {
+            best_split(hist, total, mappers, features, scales, p)
+        } else {
+            None
+        }
+    };
+    let mut leaves = vec![OpenLeaf {
+        best: search(&root_hist, root_total, 0),
+        rows,
+        hist: root_hist,
+    }];
+    while tree.num_leaves() < p.num_leaves {
+        let mut chosen: Option<(usize, SplitCandidate)> = None;
+        for (i, leaf) in leaves.iter().enumerate() {
+            if let Some(c) = leaf.best
+                && chosen.is_none_or(|(_, b)| c.gain > b.gain)
+            {
+                chosen = Some((i, c));
+            }
+        }
+        let Some((leaf_index, split)) = chosen else {
+            break;
+        };
+        let record = SplitRecord {
+            feature: split.feature,
+            threshold_bin: split.threshold_bin,
+            default_left: split.default_left,
+            gain: split.gain,
+        };
+        let right_index = tree.split(leaf_index, &record, &mappers[split.feature]);
+        let node = tree.split_feature.len() - 1;
+        let parent = &mut leaves[leaf_index];
+        let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = parent
+            .rows
+            .iter()
+            .partition(|&&r| tree.goes_left_bin(node, bins.get(r as usize, split.feature)));
+        let left_smaller = left_rows.len() <= right_rows.len();
+        let small_hist = source.build(if left_smaller { &left_rows } else { &right_rows })?;
+        let large_hist = parent.hist.subtract(&small_hist);
+        let (left_hist, right_hist) = if left_smaller {
+            (small_hist, large_hist)
+        } else {
+            (large_hist, small_hist)
+        };
+        let depth = tree.leaf_depth[leaf_index];
+        for (index, sums) in [(leaf_index, split.left), (right_index, split.right)] {
+            tree.leaf_value[index] = value_of(sums) * p.learning_rate;
+            tree.leaf_weight[index] = scales.hess(sums);
+            tree.leaf_count[index] = sums.count as u64;
+        }
+        leaves[leaf_index] = OpenLeaf {
+            best: search(&left_hist, split.left, depth),
+            rows: left_rows,
+            hist: left_hist,
+        };
+        leaves.push(OpenLeaf {
+            best: search(&right_hist, split.right, depth),
+            rows: right_rows,
+            hist: right_hist,
+        });
+    }
+    Ok((tree, leaves.into_iter().map(|l| l.rows).collect()))
+}
