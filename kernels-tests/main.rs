@@ -4,5 +4,6 @@
 mod common;
 mod device;
 mod elementwise;
+mod gbdt;
 mod matmul;
 mod reduce;

@@ -176,8 +176,14 @@ mod tests {
     fn few_distinct_values_get_one_bin_each_with_midpoint_bounds() {
         let m = BinMapper::fit(&[3.0, 1.0, 1.0, f32::NAN, 2.0], 255);
         assert_eq!(m.value_bins(), 3);
-        assert_eq!((m.upper(0), m.upper(1), m.upper(2)), (1.5, 2.5, f64::INFINITY));
-        assert_eq!([m.bin(1.0), m.bin(2.0), m.bin(3.0), m.bin(1.5)], [0, 1, 2, 0]);
+        assert_eq!(
+            (m.upper(0), m.upper(1), m.upper(2)),
+            (1.5, 2.5, f64::INFINITY)
+        );
+        assert_eq!(
+            [m.bin(1.0), m.bin(2.0), m.bin(3.0), m.bin(1.5)],
+            [0, 1, 2, 0]
+        );
         assert_eq!([m.bin(-9.0), m.bin(9.0), m.bin(f32::NAN)], [0, 2, 3]);
         assert_eq!(m.range(), Some((1.0, 3.0)));
     }
@@ -191,7 +197,10 @@ mod tests {
         for &v in &values {
             counts[m.bin(v)] += 1;
         }
-        assert!(counts[..255].iter().all(|&c| (30..=50).contains(&c)), "{counts:?}");
+        assert!(
+            counts[..255].iter().all(|&c| (30..=50).contains(&c)),
+            "{counts:?}"
+        );
         // Bounds route exactly like bins.
         for &v in &values[..500] {
             let b = m.bin(v);
@@ -206,9 +215,17 @@ mod tests {
         let m = BinMapper::fit(&values, 16);
         assert!(m.value_bins() <= 16);
         let b5 = m.bin(5.0);
-        assert!(values.iter().filter(|&&v| v != 5.0).all(|&v| m.bin(v) != b5));
+        assert!(
+            values
+                .iter()
+                .filter(|&&v| v != 5.0)
+                .all(|&v| m.bin(v) != b5)
+        );
         let nan = BinMapper::fit(&[f32::NAN; 4], 255);
-        assert_eq!((nan.value_bins(), nan.bin(f32::NAN), nan.range()), (1, 1, None));
+        assert_eq!(
+            (nan.value_bins(), nan.bin(f32::NAN), nan.range()),
+            (1, 1, None)
+        );
     }
 
     #[test]

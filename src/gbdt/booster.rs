@@ -15,8 +15,8 @@ use super::quantise::quantise;
 use super::rng::{choose_subset, uniform};
 use super::split::Scales;
 use super::tree::Tree;
-use crate::device::ComputeDevice;
 use crate::Result;
+use crate::device::ComputeDevice;
 
 /// RNG stream of the row bag of round `i` is `BAG_STREAM + i`.
 const BAG_STREAM: u64 = 1 << 32;
@@ -264,24 +264,31 @@ pub fn rmse(scores: &[f64], labels: &[f32]) -> f64 {
 /// Predictions of a trained model for the rows of `x`. On the CPU: `f64` sums over the raw
 /// values with LightGBM's routing (bit-identical to LightGBM loading our `model.txt`). On a
 /// GPU: rows are binned on the host, the kernel walks the trees and sums in `f32`.
-pub fn predict(model: &LightGbmModel, x: &FeatureMatrix, device: &ComputeDevice) -> Result<Vec<f64>> {
+pub fn predict(
+    model: &LightGbmModel,
+    x: &FeatureMatrix,
+    device: &ComputeDevice,
+) -> Result<Vec<f64>> {
     if !model.is_trained() {
         return Err(invalid("predict", "the model has not been trained".into()));
     }
     if x.cols() != model.mappers.len() {
         return Err(invalid(
             "predict",
-            format!("{} features, the model was trained on {}", x.cols(), model.mappers.len()),
+            format!(
+                "{} features, the model was trained on {}",
+                x.cols(),
+                model.mappers.len()
+            ),
         ));
     }
     match device {
         ComputeDevice::Cpu => Ok((0..x.rows())
             .map(|r| {
                 let row = x.row(r);
-                model
-                    .trees
-                    .iter()
-                    .fold(model.init_score, |s, t| s + t.leaf_value[t.leaf_of_values(row)])
+                model.trees.iter().fold(model.init_score, |s, t| {
+                    s + t.leaf_value[t.leaf_of_values(row)]
+                })
             })
             .collect()),
         ComputeDevice::Gpu(ctx) => {
@@ -307,7 +314,10 @@ mod tests {
             values.extend_from_slice(&x);
             y.push(target);
         }
-        (FeatureMatrix::with_default_names(rows, 4, values).unwrap(), y)
+        (
+            FeatureMatrix::with_default_names(rows, 4, values).unwrap(),
+            y,
+        )
     }
 
     #[test]
@@ -315,15 +325,22 @@ mod tests {
         let (x, y) = synthetic(2000, 1);
         let (xv, yv) = synthetic(500, 2);
         let model = create_lightgbm_model(60, 0.1);
-        let model = train_lightgbm_with_early_stopping(model, &x, &y, &xv, &yv, &ComputeDevice::Cpu)
-            .unwrap();
+        let model =
+            train_lightgbm_with_early_stopping(model, &x, &y, &xv, &yv, &ComputeDevice::Cpu)
+                .unwrap();
         let mean = y.iter().map(|&v| f64::from(v)).sum::<f64>() / y.len() as f64;
         let spread = rmse(&vec![mean; yv.len()], &yv);
         let pred = predict(&model, &xv, &ComputeDevice::Cpu).unwrap();
         let got = rmse(&pred, &yv);
-        assert!(got < 0.3 * spread, "validation RMSE {got} vs spread {spread}");
+        assert!(
+            got < 0.3 * spread,
+            "validation RMSE {got} vs spread {spread}"
+        );
         let last = model.history()[model.trees().len() - 1].valid_rmse.unwrap();
-        assert!((got - last).abs() < 1e-9, "predict agrees with the training-time scores");
+        assert!(
+            (got - last).abs() < 1e-9,
+            "predict agrees with the training-time scores"
+        );
         assert!(model.trees().iter().all(|t| t.num_leaves() <= 31));
     }
 
@@ -333,13 +350,19 @@ mod tests {
         // Validation labels are pure noise: the best round comes early.
         let (xv, _) = synthetic(200, 4);
         let yv: Vec<f32> = (0..200).map(|i| uniform(9, 9, i) as f32).collect();
-        let params = GbdtParams::default().num_iterations(200).early_stopping_rounds(5);
+        let params = GbdtParams::default()
+            .num_iterations(200)
+            .early_stopping_rounds(5);
         let model = LightGbmModel::new(params).unwrap();
         let model = train(model, &x, &y, Some((&xv, &yv)), &ComputeDevice::Cpu).unwrap();
         let best = model.best_iteration().unwrap();
         assert_eq!(model.trees().len(), best + 1);
         assert_eq!(model.history().len(), best + 6);
-        let v: Vec<f64> = model.history().iter().map(|m| m.valid_rmse.unwrap()).collect();
+        let v: Vec<f64> = model
+            .history()
+            .iter()
+            .map(|m| m.valid_rmse.unwrap())
+            .collect();
         assert!(v[best + 1..].iter().all(|&r| r >= v[best]));
     }
 

@@ -60,5 +60,8 @@ pub fn predict_binned(
         },
     )?;
     let values: Vec<f32> = ctx.read(&out)?;
-    Ok(values[..bins.rows()].iter().map(|&v| f64::from(v)).collect())
+    Ok(values[..bins.rows()]
+        .iter()
+        .map(|&v| f64::from(v))
+        .collect())
 }

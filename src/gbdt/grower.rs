@@ -94,7 +94,11 @@ pub fn grow_tree(
             .iter()
             .partition(|&&r| tree.goes_left_bin(node, bins.get(r as usize, split.feature)));
         let left_smaller = left_rows.len() <= right_rows.len();
-        let small_hist = source.build(if left_smaller { &left_rows } else { &right_rows })?;
+        let small_hist = source.build(if left_smaller {
+            &left_rows
+        } else {
+            &right_rows
+        })?;
         let large_hist = parent.hist.subtract(&small_hist);
         let (left_hist, right_hist) = if left_smaller {
             (small_hist, large_hist)

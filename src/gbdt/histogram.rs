@@ -24,18 +24,22 @@ pub struct BinSums {
     pub count: i64,
 }
 
-impl BinSums {
-    /// Element-wise sum.
-    pub fn add(self, o: BinSums) -> BinSums {
+impl std::ops::Add for BinSums {
+    type Output = BinSums;
+
+    fn add(self, o: BinSums) -> BinSums {
         BinSums {
             grad: self.grad + o.grad,
             hess: self.hess + o.hess,
             count: self.count + o.count,
         }
     }
+}
 
-    /// Element-wise difference.
-    pub fn sub(self, o: BinSums) -> BinSums {
+impl std::ops::Sub for BinSums {
+    type Output = BinSums;
+
+    fn sub(self, o: BinSums) -> BinSums {
         BinSums {
             grad: self.grad - o.grad,
             hess: self.hess - o.hess,
@@ -91,7 +95,7 @@ impl Histogram {
 
     /// The leaf's totals, from the bins of feature 0 (every row lies in one bin of each).
     pub fn totals(&self) -> BinSums {
-        (0..BIN_STRIDE).fold(BinSums::default(), |acc, b| acc.add(self.bin(0, b)))
+        (0..BIN_STRIDE).fold(BinSums::default(), |acc, b| acc + self.bin(0, b))
     }
 
     /// `self - child`: the sibling's histogram from the parent's (exact in integers).
@@ -123,7 +127,7 @@ mod tests {
         let sibling = parent.subtract(&child);
         assert_eq!(sibling.bin(0, 1).grad, parent.bin(0, 1).grad - 2);
         assert_eq!(
-            sibling.totals().add(child.totals()),
+            sibling.totals() + child.totals(),
             parent.totals(),
             "sibling + child = parent"
         );

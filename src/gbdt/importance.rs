@@ -83,7 +83,9 @@ mod tests {
             assert_eq!(top[0].feature, "f1", "{kind:?}: {top:?}");
             assert!(top[0].importance >= top[1].importance);
         }
-        let splits: f64 = feature_importances(&model, ImportanceType::Split).iter().sum();
+        let splits: f64 = feature_importances(&model, ImportanceType::Split)
+            .iter()
+            .sum();
         let nodes: usize = model.trees().iter().map(|t| t.split_feature.len()).sum();
         assert_eq!(splits, nodes as f64);
     }

@@ -16,7 +16,10 @@ impl FeatureMatrix {
     /// missing value, is allowed besides finite numbers); `names` must have `cols` entries.
     pub fn new(rows: usize, cols: usize, values: Vec<f32>, names: Vec<String>) -> Result<Self> {
         if cols == 0 {
-            return Err(invalid("feature matrix", "it has no feature columns".into()));
+            return Err(invalid(
+                "feature matrix",
+                "it has no feature columns".into(),
+            ));
         }
         if values.len() != rows * cols {
             return Err(invalid(
@@ -34,10 +37,15 @@ impl FeatureMatrix {
                 format!("{} names for {cols} columns", names.len()),
             ));
         }
-        if let Some(bad) = names.iter().find(|n| n.is_empty() || n.contains(char::is_whitespace)) {
+        if let Some(bad) = names
+            .iter()
+            .find(|n| n.is_empty() || n.contains(char::is_whitespace))
+        {
             return Err(invalid(
                 "feature names",
-                format!("'{bad}' is empty or contains whitespace (LightGBM's model.txt forbids it)"),
+                format!(
+                    "'{bad}' is empty or contains whitespace (LightGBM's model.txt forbids it)"
+                ),
             ));
         }
         if let Some(i) = values.iter().position(|v| v.is_infinite()) {

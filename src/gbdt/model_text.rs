@@ -38,19 +38,51 @@ fn tree_block(index: usize, tree: &Tree, bias: f64, shrinkage: f64) -> String {
     let _ = writeln!(s, "Tree={index}");
     let _ = writeln!(s, "num_leaves={}", tree.num_leaves());
     let _ = writeln!(s, "num_cat=0");
-    let _ = writeln!(s, "split_feature={}", join(&tree.split_feature, |f| f.to_string()));
+    let _ = writeln!(
+        s,
+        "split_feature={}",
+        join(&tree.split_feature, |f| f.to_string())
+    );
     let _ = writeln!(s, "split_gain={}", join(&tree.split_gain, |&g| num(g)));
     let _ = writeln!(s, "threshold={}", join(&tree.threshold, |&t| num(t)));
     let decision = |&dl: &bool| (8 + if dl { 2 } else { 0 }).to_string();
     let _ = writeln!(s, "decision_type={}", join(&tree.default_left, decision));
-    let _ = writeln!(s, "left_child={}", join(&tree.left_child, |c| c.to_string()));
-    let _ = writeln!(s, "right_child={}", join(&tree.right_child, |c| c.to_string()));
-    let _ = writeln!(s, "leaf_value={}", join(&tree.leaf_value, |&v| num(bias + v)));
+    let _ = writeln!(
+        s,
+        "left_child={}",
+        join(&tree.left_child, |c| c.to_string())
+    );
+    let _ = writeln!(
+        s,
+        "right_child={}",
+        join(&tree.right_child, |c| c.to_string())
+    );
+    let _ = writeln!(
+        s,
+        "leaf_value={}",
+        join(&tree.leaf_value, |&v| num(bias + v))
+    );
     let _ = writeln!(s, "leaf_weight={}", join(&tree.leaf_weight, |&v| num(v)));
-    let _ = writeln!(s, "leaf_count={}", join(&tree.leaf_count, |c| c.to_string()));
-    let _ = writeln!(s, "internal_value={}", join(&tree.internal_value, |&v| num(bias + v)));
-    let _ = writeln!(s, "internal_weight={}", join(&tree.internal_weight, |&v| num(v)));
-    let _ = writeln!(s, "internal_count={}", join(&tree.internal_count, |c| c.to_string()));
+    let _ = writeln!(
+        s,
+        "leaf_count={}",
+        join(&tree.leaf_count, |c| c.to_string())
+    );
+    let _ = writeln!(
+        s,
+        "internal_value={}",
+        join(&tree.internal_value, |&v| num(bias + v))
+    );
+    let _ = writeln!(
+        s,
+        "internal_weight={}",
+        join(&tree.internal_weight, |&v| num(v))
+    );
+    let _ = writeln!(
+        s,
+        "internal_count={}",
+        join(&tree.internal_count, |c| c.to_string())
+    );
     let _ = writeln!(s, "is_linear=0");
     let _ = writeln!(s, "shrinkage={}", num(shrinkage));
     s.push_str("\n\n");
@@ -86,7 +118,12 @@ pub fn to_model_string(model: &LightGbmModel) -> Result<String> {
         .collect();
     if blocks.is_empty() {
         // No round ran: one constant tree carries the initial score.
-        blocks.push(tree_block(0, &Tree::single_leaf(0.0, 0.0, 0), model.init_score(), 1.0));
+        blocks.push(tree_block(
+            0,
+            &Tree::single_leaf(0.0, 0.0, 0),
+            model.init_score(),
+            1.0,
+        ));
     }
     let mut s = String::new();
     s.push_str("tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\n");
@@ -158,10 +195,18 @@ mod tests {
         }
         assert_eq!(num(f64::INFINITY), "inf");
         let values: Vec<f32> = (0..200)
-            .map(|i| if i % 13 == 0 { f32::NAN } else { (i % 17) as f32 })
+            .map(|i| {
+                if i % 13 == 0 {
+                    f32::NAN
+                } else {
+                    (i % 17) as f32
+                }
+            })
             .collect();
         let x = FeatureMatrix::with_default_names(100, 2, values).unwrap();
-        let y: Vec<f32> = (0..100).map(|r| x.get(r, 0).max(0.0) + r as f32 * 0.01).collect();
+        let y: Vec<f32> = (0..100)
+            .map(|r| x.get(r, 0).max(0.0) + r as f32 * 0.01)
+            .collect();
         let model = LightGbmModel::new(GbdtParams::default().num_iterations(3)).unwrap();
         let model = train(model, &x, &y, None, &ComputeDevice::Cpu).unwrap();
         let text = to_model_string(&model).unwrap();
@@ -191,6 +236,9 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        assert_eq!(first_leaf, model.init_score() + model.trees()[0].leaf_value[0]);
+        assert_eq!(
+            first_leaf,
+            model.init_score() + model.trees()[0].leaf_value[0]
+        );
     }
 }

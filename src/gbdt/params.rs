@@ -125,8 +125,16 @@ impl GbdtParams {
             self.learning_rate.is_finite() && self.learning_rate > 0.0,
             "must be a positive number",
         )?;
-        field("num_leaves", (2..=131_072).contains(&self.num_leaves), "must be in 2..=131072")?;
-        field("max_bin", (2..=255).contains(&self.max_bin), "must be in 2..=255")?;
+        field(
+            "num_leaves",
+            (2..=131_072).contains(&self.num_leaves),
+            "must be in 2..=131072",
+        )?;
+        field(
+            "max_bin",
+            (2..=255).contains(&self.max_bin),
+            "must be in 2..=255",
+        )?;
         field(
             "min_sum_hessian_in_leaf",
             self.min_sum_hessian_in_leaf >= 0.0,
@@ -134,7 +142,11 @@ impl GbdtParams {
         )?;
         field("lambda_l1", self.lambda_l1 >= 0.0, "must be >= 0")?;
         field("lambda_l2", self.lambda_l2 >= 0.0, "must be >= 0")?;
-        field("min_gain_to_split", self.min_gain_to_split >= 0.0, "must be >= 0")?;
+        field(
+            "min_gain_to_split",
+            self.min_gain_to_split >= 0.0,
+            "must be >= 0",
+        )?;
         field(
             "feature_fraction",
             self.feature_fraction > 0.0 && self.feature_fraction <= 1.0,
@@ -156,7 +168,10 @@ mod tests {
     fn defaults_are_lightgbms_and_validation_names_the_field() {
         let p = GbdtParams::default();
         assert_eq!((p.num_iterations, p.num_leaves, p.max_bin), (100, 31, 255));
-        assert_eq!((p.learning_rate, p.max_depth, p.min_data_in_leaf), (0.1, -1, 20));
+        assert_eq!(
+            (p.learning_rate, p.max_depth, p.min_data_in_leaf),
+            (0.1, -1, 20)
+        );
         assert!(p.validate().is_ok());
         let err = p.clone().max_bin(256).validate().unwrap_err().to_string();
         assert!(err.contains("max_bin"), "{err}");

@@ -59,11 +59,19 @@ mod tests {
     #[test]
     fn worst_case_sums_fit_in_i32_and_values_round_trip() {
         for rows in [1usize, 7, 1000, 1_000_000] {
-            let grad: Vec<f64> = (0..rows).map(|i| if i % 2 == 0 { -3.0 } else { 3.0 }).collect();
+            let grad: Vec<f64> = (0..rows)
+                .map(|i| if i % 2 == 0 { -3.0 } else { 3.0 })
+                .collect();
             let q = quantise(&grad, &vec![1.0; rows], None);
             let sum: i64 = q.pairs.iter().step_by(2).map(|&v| i64::from(v).abs()).sum();
             assert!(sum <= i64::from(i32::MAX), "rows {rows}");
-            let hess: i64 = q.pairs.iter().skip(1).step_by(2).map(|&v| i64::from(v)).sum();
+            let hess: i64 = q
+                .pairs
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .map(|&v| i64::from(v))
+                .sum();
             assert!(hess <= i64::from(i32::MAX));
             assert_eq!(f64::from(q.pairs[0]) / q.grad_scale, -3.0);
         }

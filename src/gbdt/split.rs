@@ -85,9 +85,17 @@ pub fn best_split(
     for &f in features {
         let value_bins = mappers[f].value_bins();
         let nan = hist.bin(f, mappers[f].nan_bin());
-        let directions: &[bool] = if nan.count > 0 { &[false, true] } else { &[false] };
+        let directions: &[bool] = if nan.count > 0 {
+            &[false, true]
+        } else {
+            &[false]
+        };
         for &default_left in directions {
-            let mut left = if default_left { nan } else { BinSums::default() };
+            let mut left = if default_left {
+                nan
+            } else {
+                BinSums::default()
+            };
             // With missing values on the right, "every value left" is a split too.
             let last = if default_left || nan.count == 0 {
                 value_bins.saturating_sub(1)
@@ -95,8 +103,8 @@ pub fn best_split(
                 value_bins
             };
             for t in 0..last {
-                left = left.add(hist.bin(f, t));
-                let right = total.sub(left);
+                left = left + hist.bin(f, t);
+                let right = total - left;
                 if !ok(left) || !ok(right) {
                     continue;
                 }
@@ -132,14 +140,17 @@ mod tests {
         pairs: &[i32],
         p: &GbdtParams,
     ) -> Option<(usize, usize, bool, f64)> {
-        let sc = Scales { grad: 1.0, hess: 1.0 };
+        let sc = Scales {
+            grad: 1.0,
+            hess: 1.0,
+        };
         let sums = |rows: &[usize]| {
             rows.iter().fold(BinSums::default(), |a, &r| {
-                a.add(BinSums {
+                a + BinSums {
                     grad: pairs[2 * r].into(),
                     hess: pairs[2 * r + 1].into(),
                     count: 1,
-                })
+                }
             })
         };
         let all: Vec<usize> = (0..bins.rows()).collect();
@@ -197,12 +208,18 @@ mod tests {
         let p = GbdtParams::default().min_data_in_leaf(3).lambda_l2(0.5);
         let rows_u32: Vec<u32> = (0..rows as u32).collect();
         let hist = gbdt_histogram(&bins, &rows_u32, &pairs);
-        let sc = Scales { grad: 1.0, hess: 1.0 };
+        let sc = Scales {
+            grad: 1.0,
+            hess: 1.0,
+        };
         let got = best_split(&hist, hist.totals(), &mappers, &[0, 1, 2], sc, &p).unwrap();
         let want = brute(&bins, &mappers, &pairs, &p).unwrap();
-        assert_eq!((got.feature, got.threshold_bin, got.default_left), (want.0, want.1, want.2));
+        assert_eq!(
+            (got.feature, got.threshold_bin, got.default_left),
+            (want.0, want.1, want.2)
+        );
         assert!((got.gain - want.3).abs() < 1e-9);
-        assert_eq!(got.left.add(got.right), hist.totals());
+        assert_eq!(got.left + got.right, hist.totals());
         // Constraints: nothing passes when min_data_in_leaf exceeds half the rows.
         let strict = p.clone().min_data_in_leaf(31);
         assert!(best_split(&hist, hist.totals(), &mappers, &[0, 1, 2], sc, &strict).is_none());

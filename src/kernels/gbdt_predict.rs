@@ -42,7 +42,11 @@ pub fn gbdt_predict(
     num_rows: usize,
     forest: &FlatForest<'_>,
 ) -> Result<GpuBuffer> {
-    let out = ctx.alloc(BufferClass::Storage, 4 * num_rows as u64, "gbdt predictions")?;
+    let out = ctx.alloc(
+        BufferClass::Storage,
+        4 * num_rows as u64,
+        "gbdt predictions",
+    )?;
     let params = Params {
         num_rows: as_u32(num_rows, "gbdt_predict")?,
         words_per_row: as_u32(words_per_row, "gbdt_predict")?,
