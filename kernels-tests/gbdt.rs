@@ -1,13 +1,14 @@
-//! `shaders/gbdt_histogram.wgsl` and `shaders/gbdt_predict.wgsl` vs their CPU references, and
-//! whole-booster training on the GPU vs the CPU.
+//! `shaders/gbdt_histogram.wgsl`, `shaders/gbdt_partition.wgsl` and `shaders/gbdt_predict.wgsl`
+//! vs their CPU references, and whole-booster training on the GPU vs the CPU.
 //!
 //! Histograms are integer sums of fixed-point values, so GPU and CPU must be exactly equal
-//! (no tolerance); so must the trees grown from them. GPU predictions sum leaf values in f32
+//! (no tolerance); so must the stable row partitions and the trees grown from them. GPU predictions sum leaf values in f32
 //! (CPU in f64): the forward contract max(1e-5 abs, 1e-4 rel) applies.
 
 use atb_gpu::ComputeDevice;
-use atb_gpu::gbdt::histogram_source::HistogramSource;
+use atb_gpu::cpu::gbdt_partition::PartitionRule;
 use atb_gpu::gbdt::rng::uniform;
+use atb_gpu::gbdt::tree_backend::TreeBackend;
 use atb_gpu::gbdt::{
     BinnedMatrix, FeatureMatrix, GbdtParams, LightGbmModel, predict, quantise, train,
 };
@@ -32,8 +33,8 @@ fn case(rows: usize, cols: usize, bins_per_feature: usize, seed: u64) -> (Binned
 }
 
 fn assert_histograms_equal(bins: &BinnedMatrix, pairs: &[i32], leaves: &[Vec<u32>], what: &str) {
-    let mut cpu = HistogramSource::cpu(bins);
-    let mut gpu_source = HistogramSource::gpu(ctx(), bins).unwrap();
+    let mut cpu = TreeBackend::cpu(bins);
+    let mut gpu_source = TreeBackend::gpu(ctx(), bins).unwrap();
     let q = atb_gpu::gbdt::QuantisedGradients {
         pairs: pairs.to_vec(),
         grad_scale: 1.0,
@@ -42,8 +43,14 @@ fn assert_histograms_equal(bins: &BinnedMatrix, pairs: &[i32], leaves: &[Vec<u32
     cpu.set_gradients(&q).unwrap();
     gpu_source.set_gradients(&q).unwrap();
     for (i, rows) in leaves.iter().enumerate() {
-        let want = cpu.build(rows).unwrap();
-        let got = gpu_source.build(rows).unwrap();
+        // The leaf's rows sit at an offset inside a longer row-id array.
+        let mut ids = vec![0u32; 3];
+        ids.extend_from_slice(rows);
+        ids.push(0);
+        cpu.reset_rows(&ids).unwrap();
+        gpu_source.reset_rows(&ids).unwrap();
+        let want = cpu.build(3, rows.len()).unwrap();
+        let got = gpu_source.build(3, rows.len()).unwrap();
         assert_eq!(got.totals().count, rows.len() as i64, "{what}, leaf {i}");
         if got != want {
             let k = (0..want.data().len())
@@ -97,13 +104,58 @@ fn an_all_equal_feature_at_the_quantisation_bound_does_not_overflow() {
     let q = quantise(&vec![-2.0; rows], &vec![1.0; rows], None);
     let all: Vec<u32> = (0..rows as u32).collect();
     assert_histograms_equal(&bins, &q.pairs, std::slice::from_ref(&all), "all equal");
-    let mut source = HistogramSource::gpu(ctx(), &bins).unwrap();
+    let mut source = TreeBackend::gpu(ctx(), &bins).unwrap();
     source.set_gradients(&q).unwrap();
-    let h = source.build(&all).unwrap();
+    source.reset_rows(&all).unwrap();
+    let h = source.build(0, rows).unwrap();
     let s = h.bin(1, 7);
     assert_eq!(s.count, rows as i64);
     assert_eq!(s.grad, -(i64::from(i32::MAX) / rows as i64) * rows as i64);
     assert_eq!(h.bin(1, 6).count, 0, "empty bin");
+}
+
+#[test]
+fn row_partitions_equal_the_cpu_exactly() {
+    for (seed, &(rows, nbins)) in [(1usize, 4usize), (7, 3), (257, 9), (1000, 40), (3001, 255)]
+        .iter()
+        .enumerate()
+    {
+        let (bins, _) = case(rows, 6, nbins, seed as u64 + 40);
+        let ids: Vec<u32> = (0..rows as u32).rev().collect();
+        let mut cpu = TreeBackend::cpu(&bins);
+        let mut gpu_backend = TreeBackend::gpu(ctx(), &bins).unwrap();
+        cpu.reset_rows(&ids).unwrap();
+        gpu_backend.reset_rows(&ids).unwrap();
+        // Nested splits on segments at offsets, incl. all-left, all-right and missing bins.
+        let begin = rows / 5;
+        let count = rows - begin - rows / 7;
+        let rules = [
+            (nbins / 2, nbins - 1, false),
+            (nbins / 3, 1, true),
+            (nbins, nbins + 1, true),
+            (0, 0, false),
+        ];
+        for (k, &(threshold_bin, nan_bin, default_left)) in rules.iter().enumerate() {
+            let rule = PartitionRule {
+                feature: k + 1,
+                threshold_bin,
+                nan_bin,
+                default_left,
+            };
+            let segment = &cpu.rows().unwrap()[begin..begin + count];
+            let left = segment
+                .iter()
+                .filter(|&&r| rule.goes_left(bins.get(r as usize, rule.feature)))
+                .count();
+            cpu.partition(begin, count, left, &rule).unwrap();
+            gpu_backend.partition(begin, count, left, &rule).unwrap();
+            assert_eq!(
+                gpu_backend.rows().unwrap(),
+                cpu.rows().unwrap(),
+                "{rows} rows, rule {k}"
+            );
+        }
+    }
 }
 
 /// Nonlinear synthetic regression with missing values in column 1.

@@ -3,7 +3,7 @@
 // Layout:
 //   bins:  row-major packed bins, `words_per_row` u32 per row; feature f of a row is byte
 //          f % 4 (little end first) of word f / 4.
-//   rows:  the leaf's row ids, `num_rows` of them.
+//   rows:  row ids; the leaf's are rows[first_row .. first_row + num_rows).
 //   pairs: interleaved fixed-point (gradient, hessian) i32 per training row.
 //   hist:  per feature, 256 bins × 3 channels (gradient, hessian, count) of i32; laid out
 //          by word: word w holds features 4w..4w+3, i.e. hist[w * 3072 + (k * 256 + b) * 3 + c]
@@ -21,7 +21,7 @@ struct Params {
     num_features: u32,
     rows_per_group: u32,
     hist_len: u32,
-    _pad0: u32,
+    first_row: u32,
     _pad1: u32,
     _pad2: u32,
 }
@@ -67,7 +67,7 @@ fn build_histogram(
     let end = min(start + params.rows_per_group, params.num_rows);
     let features_here = min(4u, params.num_features - 4u * word);
     for (var i = start + local; i < end; i += WORKGROUP) {
-        let row = rows[i];
+        let row = rows[params.first_row + i];
         let packed = bins[row * params.words_per_row + word];
         let g = pairs[2u * row];
         let h = pairs[2u * row + 1u];

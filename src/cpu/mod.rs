@@ -3,6 +3,7 @@
 
 pub mod elementwise;
 pub mod gbdt_histogram;
+pub mod gbdt_partition;
 pub mod gbdt_predict;
 pub mod matmul;
 pub mod reduce;

@@ -38,4 +38,9 @@ impl Shader {
         file: "shaders/gbdt_predict.wgsl",
         source: include_str!("../../shaders/gbdt_predict.wgsl"),
     };
+    /// `shaders/gbdt_partition.wgsl`: stable GPU partition of a leaf's rows into its children.
+    pub const GBDT_PARTITION: Shader = Shader {
+        file: "shaders/gbdt_partition.wgsl",
+        source: include_str!("../../shaders/gbdt_partition.wgsl"),
+    };
 }

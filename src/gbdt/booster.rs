@@ -8,13 +8,13 @@
 
 use super::binning::{BinMapper, BinnedMatrix, fit_bin_mappers};
 use super::grower::{GrowInput, grow_tree};
-use super::histogram_source::HistogramSource;
 use super::matrix::{FeatureMatrix, check_labels, invalid};
 use super::params::GbdtParams;
 use super::quantise::quantise;
 use super::rng::{choose_subset, uniform};
 use super::split::Scales;
 use super::tree::Tree;
+use super::tree_backend::TreeBackend;
 use crate::Result;
 use crate::device::ComputeDevice;
 
@@ -155,9 +155,9 @@ pub fn train(
     let n = x.rows();
     let mut scores = vec![init_score; n];
     let mut valid_scores = vec![init_score; valid.map_or(0, |(xv, _)| xv.rows())];
-    let mut source = match device {
-        ComputeDevice::Cpu => HistogramSource::cpu(&bins),
-        ComputeDevice::Gpu(ctx) => HistogramSource::gpu(ctx.clone(), &bins)?,
+    let mut backend = match device {
+        ComputeDevice::Cpu => TreeBackend::cpu(&bins),
+        ComputeDevice::Gpu(ctx) => TreeBackend::gpu(ctx.clone(), &bins)?,
     };
     let bagging = p.bagging_freq > 0 && p.bagging_fraction < 1.0;
     let mut in_bag = vec![true; n];
@@ -183,11 +183,10 @@ pub fn train(
         };
         p.objective.gradients(&scores, y, &mut grad, &mut hess);
         let q = quantise(&grad, &hess, bagging.then_some(&in_bag[..]));
-        source.set_gradients(&q)?;
+        backend.set_gradients(&q)?;
         let rows: Vec<u32> = (0..n as u32).filter(|&r| in_bag[r as usize]).collect();
-        let (tree, leaf_rows) = grow_tree(
+        let (tree, segments) = grow_tree(
             GrowInput {
-                bins: &bins,
                 mappers: &mappers,
                 rows,
                 features: &features,
@@ -197,15 +196,16 @@ pub fn train(
                 },
                 params: &p,
             },
-            &mut source,
+            &mut backend,
         )?;
         if bagging {
             for (r, s) in scores.iter_mut().enumerate() {
                 *s += tree.leaf_value[tree.leaf_of_bins(|f| bins.get(r, f))];
             }
         } else {
-            for (leaf, rows) in leaf_rows.iter().enumerate() {
-                for &r in rows {
+            let rows = backend.rows()?;
+            for (leaf, &(begin, count)) in segments.iter().enumerate() {
+                for &r in &rows[begin..begin + count] {
                     scores[r as usize] += tree.leaf_value[leaf];
                 }
             }

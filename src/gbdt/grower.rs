@@ -2,25 +2,25 @@
 //! leaf with the largest gain until `num_leaves` leaves or no valid split remains. Only the
 //! smaller child's histogram is built; the sibling's is the parent's minus it.
 
-use super::binning::{BinMapper, BinnedMatrix};
+use super::binning::BinMapper;
 use super::histogram::{BinSums, Histogram};
-use super::histogram_source::HistogramSource;
 use super::params::GbdtParams;
 use super::split::{Scales, SplitCandidate, best_split, leaf_output};
 use super::tree::{SplitRecord, Tree};
+use super::tree_backend::TreeBackend;
 use crate::Result;
+use crate::cpu::gbdt_partition::PartitionRule;
 
 /// A leaf under construction.
 struct OpenLeaf {
-    rows: Vec<u32>,
+    begin: usize,
+    count: usize,
     hist: Histogram,
     best: Option<SplitCandidate>,
 }
 
 /// Everything one tree is grown from.
 pub struct GrowInput<'a> {
-    /// The binned training set.
-    pub bins: &'a BinnedMatrix,
     /// One mapper per feature.
     pub mappers: &'a [BinMapper],
     /// The rows of this round's bag, ascending.
@@ -34,13 +34,12 @@ pub struct GrowInput<'a> {
 }
 
 /// Grows one tree; leaf values are shrunk by the learning rate. Returns the tree and, for
-/// every leaf, its rows (the row partition).
+/// every leaf, its segment `(begin, count)` of the backend's row-id array.
 pub fn grow_tree(
     input: GrowInput<'_>,
-    source: &mut HistogramSource<'_>,
-) -> Result<(Tree, Vec<Vec<u32>>)> {
+    backend: &mut TreeBackend<'_>,
+) -> Result<(Tree, Vec<(usize, usize)>)> {
     let GrowInput {
-        bins,
         mappers,
         rows,
         features,
@@ -49,7 +48,8 @@ pub fn grow_tree(
     } = input;
     let value_of = |s: BinSums| leaf_output(scales.grad(s), scales.hess(s), p);
     let depth_ok = |d: u32| p.max_depth <= 0 || (d as i64) < i64::from(p.max_depth);
-    let root_hist = source.build(&rows)?;
+    backend.reset_rows(&rows)?;
+    let root_hist = backend.build(0, rows.len())?;
     let root_total = root_hist.totals();
     let mut tree = Tree::single_leaf(
         value_of(root_total) * p.learning_rate,
@@ -65,7 +65,8 @@ pub fn grow_tree(
     };
     let mut leaves = vec![OpenLeaf {
         best: search(&root_hist, root_total, 0),
-        rows,
+        begin: 0,
+        count: rows.len(),
         hist: root_hist,
     }];
     while tree.num_leaves() < p.num_leaves {
@@ -87,19 +88,24 @@ pub fn grow_tree(
             gain: split.gain,
         };
         let right_index = tree.split(leaf_index, &record, &mappers[split.feature]);
-        let node = tree.split_feature.len() - 1;
-        let parent = &mut leaves[leaf_index];
-        let (left_rows, right_rows): (Vec<u32>, Vec<u32>) = parent
-            .rows
-            .iter()
-            .partition(|&&r| tree.goes_left_bin(node, bins.get(r as usize, split.feature)));
-        let left_smaller = left_rows.len() <= right_rows.len();
-        let small_hist = source.build(if left_smaller {
-            &left_rows
+        let parent = &leaves[leaf_index];
+        let (begin, count) = (parent.begin, parent.count);
+        let left_count = split.left.count as usize;
+        let rule = PartitionRule {
+            feature: split.feature,
+            threshold_bin: split.threshold_bin,
+            nan_bin: mappers[split.feature].nan_bin(),
+            default_left: split.default_left,
+        };
+        backend.partition(begin, count, left_count, &rule)?;
+        let right_count = count - left_count;
+        let left_smaller = left_count <= right_count;
+        let small_hist = if left_smaller {
+            backend.build(begin, left_count)?
         } else {
-            &right_rows
-        })?;
-        let large_hist = parent.hist.subtract(&small_hist);
+            backend.build(begin + left_count, right_count)?
+        };
+        let large_hist = leaves[leaf_index].hist.subtract(&small_hist);
         let (left_hist, right_hist) = if left_smaller {
             (small_hist, large_hist)
         } else {
@@ -113,14 +119,16 @@ pub fn grow_tree(
         }
         leaves[leaf_index] = OpenLeaf {
             best: search(&left_hist, split.left, depth),
-            rows: left_rows,
+            begin,
+            count: left_count,
             hist: left_hist,
         };
         leaves.push(OpenLeaf {
             best: search(&right_hist, split.right, depth),
-            rows: right_rows,
+            begin: begin + left_count,
+            count: right_count,
             hist: right_hist,
         });
     }
-    Ok((tree, leaves.into_iter().map(|l| l.rows).collect()))
+    Ok((tree, leaves.iter().map(|l| (l.begin, l.count)).collect()))
 }

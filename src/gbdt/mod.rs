@@ -2,7 +2,7 @@
 //!
 //! Pipeline: [`binning`] (quantile bins, missing-value bin) → per round [`objective`]
 //! gradients → [`quantise`] (fixed point, for integer-atomic histograms) → [`grower`]
-//! (leaf-wise growth from [`histogram`]s built by [`histogram_source`] on the device, sibling
+//! (leaf-wise growth from [`histogram`]s built and rows partitioned by [`tree_backend`] on the device, sibling
 //! histograms by subtraction, [`split`] search on the host) → [`booster`] (shrinkage,
 //! sampling, early stopping, prediction) → [`importance`], [`model_text`] (`model.txt`).
 
@@ -11,7 +11,6 @@ pub mod booster;
 pub mod gpu_forest;
 pub mod grower;
 pub mod histogram;
-pub mod histogram_source;
 pub mod importance;
 pub mod matrix;
 pub mod model_text;
@@ -21,6 +20,7 @@ pub mod quantise;
 pub mod rng;
 pub mod split;
 pub mod tree;
+pub mod tree_backend;
 
 pub use binning::{BIN_STRIDE, BinMapper, BinnedMatrix, fit_bin_mappers};
 pub use booster::{

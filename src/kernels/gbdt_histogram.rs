@@ -19,19 +19,23 @@ struct Params {
     num_features: u32,
     rows_per_group: u32,
     hist_len: u32,
-    _pad: [u32; 3],
+    first_row: u32,
+    _pad: [u32; 2],
 }
 
-/// The integer histogram of the `num_rows` leaf rows listed in `rows`, over the packed bins
+/// The integer histogram of the `num_rows` leaf rows listed in `rows` from index
+/// `first_row` on, over the packed bins
 /// `bins` (`words_per_row` words per row, `num_features` features) and the fixed-point
 /// `(gradient, hessian)` pairs `pairs`. Returns `words_per_row × 3072` `i32`s: the first
 /// `num_features × 768` are [`crate::gbdt::Histogram`]'s layout.
+#[allow(clippy::too_many_arguments)]
 pub fn gbdt_histogram(
     ctx: &GpuContext,
     bins: &GpuBuffer,
     words_per_row: usize,
     num_features: usize,
     rows: &GpuBuffer,
+    first_row: usize,
     num_rows: usize,
     pairs: &GpuBuffer,
 ) -> Result<GpuBuffer> {
@@ -45,7 +49,8 @@ pub fn gbdt_histogram(
         num_features: as_u32(num_features, "gbdt_histogram")?,
         rows_per_group: as_u32(rows_per_group, "gbdt_histogram")?,
         hist_len: as_u32(hist_len, "gbdt_histogram")?,
-        _pad: [0; 3],
+        first_row: as_u32(first_row, "gbdt_histogram")?,
+        _pad: [0; 2],
     };
     let params = bytemuck::bytes_of(&params);
     let buffers = [
