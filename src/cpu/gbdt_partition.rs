@@ -28,19 +28,28 @@ impl PartitionRule {
 }
 
 /// Reorders `rows[begin .. begin + count]`: left rows first, then right rows, each keeping
-/// their order. Returns the number of left rows.
+/// their order (right rows pass through `scratch`, which grows as needed). Returns the number
+/// of left rows.
 pub fn gbdt_partition(
     bins: &BinnedMatrix,
     rows: &mut [u32],
+    scratch: &mut Vec<u32>,
     begin: usize,
     count: usize,
     rule: &PartitionRule,
 ) -> usize {
     let segment = &mut rows[begin..begin + count];
-    let (left, right): (Vec<u32>, Vec<u32>) = segment
-        .iter()
-        .partition(|&&r| rule.goes_left(bins.get(r as usize, rule.feature)));
-    segment[..left.len()].copy_from_slice(&left);
-    segment[left.len()..].copy_from_slice(&right);
-    left.len()
+    scratch.clear();
+    let mut left = 0;
+    for i in 0..segment.len() {
+        let r = segment[i];
+        if rule.goes_left(bins.get(r as usize, rule.feature)) {
+            segment[left] = r;
+            left += 1;
+        } else {
+            scratch.push(r);
+        }
+    }
+    segment[left..].copy_from_slice(scratch);
+    left
 }

@@ -137,6 +137,11 @@ impl BinnedMatrix {
         usize::from(self.bins[row * self.cols + feature])
     }
 
+    /// The bins of one row, one byte per feature.
+    pub fn row(&self, row: usize) -> &[u8] {
+        &self.bins[row * self.cols..(row + 1) * self.cols]
+    }
+
     /// The `u32` words per row of [`BinnedMatrix::packed`]: four features per word.
     pub fn words_per_row(&self) -> usize {
         self.cols.div_ceil(4)

@@ -17,12 +17,12 @@ pub struct Scales {
 impl Scales {
     /// The gradient sum of `s` in gradient units.
     pub fn grad(&self, s: BinSums) -> f64 {
-        s.grad as f64 / self.grad
+        s.grad as f64 * (1.0 / self.grad)
     }
 
     /// The hessian sum of `s` in hessian units.
     pub fn hess(&self, s: BinSums) -> f64 {
-        s.hess as f64 / self.hess
+        s.hess as f64 * (1.0 / self.hess)
     }
 }
 
@@ -45,6 +45,9 @@ pub struct SplitCandidate {
 
 /// LightGBM's `ThresholdL1`: soft-thresholding of a gradient sum by `l1`.
 fn threshold_l1(g: f64, l1: f64) -> f64 {
+    if l1 == 0.0 {
+        return g;
+    }
     g.signum() * (g.abs() - l1).max(0.0)
 }
 
@@ -80,7 +83,8 @@ pub fn best_split(
 ) -> Option<SplitCandidate> {
     let parent_gain = leaf_gain(scales.grad(total), scales.hess(total), p);
     let min_count = p.min_data_in_leaf.max(1) as i64;
-    let ok = |s: BinSums| s.count >= min_count && scales.hess(s) >= p.min_sum_hessian_in_leaf;
+    let hess_ok = |s: BinSums| scales.hess(s) >= p.min_sum_hessian_in_leaf;
+    let gain_of = |s: BinSums| leaf_gain(scales.grad(s), scales.hess(s), p);
     let mut best: Option<SplitCandidate> = None;
     for &f in features {
         let value_bins = mappers[f].value_bins();
@@ -103,14 +107,21 @@ pub fn best_split(
                 value_bins
             };
             for t in 0..last {
-                left = left + hist.bin(f, t);
-                let right = total - left;
-                if !ok(left) || !ok(right) {
+                let bin = hist.bin(f, t);
+                if bin.count == 0 && t > 0 {
+                    // Same split as the previous threshold: no new candidate.
                     continue;
                 }
-                let gain = leaf_gain(scales.grad(left), scales.hess(left), p)
-                    + leaf_gain(scales.grad(right), scales.hess(right), p)
-                    - parent_gain;
+                left = left + bin;
+                let right = total - left;
+                if right.count < min_count {
+                    // The left side only grows from here on.
+                    break;
+                }
+                if left.count < min_count || !hess_ok(left) || !hess_ok(right) {
+                    continue;
+                }
+                let gain = gain_of(left) + gain_of(right) - parent_gain;
                 if gain > p.min_gain_to_split && best.is_none_or(|b| gain > b.gain) {
                     best = Some(SplitCandidate {
                         feature: f,

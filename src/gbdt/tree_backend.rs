@@ -39,6 +39,8 @@ pub enum TreeBackend<'a> {
         pairs: Vec<i32>,
         /// The row-id array the leaves' segments index.
         rows: Vec<u32>,
+        /// Scratch space of the partition.
+        scratch: Vec<u32>,
     },
     /// The GPU kernels ([`crate::kernels::gbdt_histogram`], [`crate::kernels::gbdt_partition`]).
     Gpu(Box<GpuTreeState>),
@@ -55,6 +57,7 @@ impl<'a> TreeBackend<'a> {
             bins,
             pairs: Vec::new(),
             rows: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -105,9 +108,9 @@ impl<'a> TreeBackend<'a> {
     /// The histogram of the leaf owning `rows[begin .. begin + count]`.
     pub fn build(&mut self, begin: usize, count: usize) -> Result<Histogram> {
         match self {
-            TreeBackend::Cpu { bins, pairs, rows } => {
-                Ok(gbdt_histogram(bins, &rows[begin..begin + count], pairs))
-            }
+            TreeBackend::Cpu {
+                bins, pairs, rows, ..
+            } => Ok(gbdt_histogram(bins, &rows[begin..begin + count], pairs)),
             TreeBackend::Gpu(g) => {
                 let pairs = g.pairs.as_ref().ok_or_else(|| not_ready("gradients"))?;
                 let (ids, _, _) = g.rows.as_ref().ok_or_else(|| not_ready("row ids"))?;
@@ -138,8 +141,13 @@ impl<'a> TreeBackend<'a> {
         rule: &PartitionRule,
     ) -> Result<()> {
         match self {
-            TreeBackend::Cpu { bins, rows, .. } => {
-                gbdt_partition(bins, rows, begin, count, rule);
+            TreeBackend::Cpu {
+                bins,
+                rows,
+                scratch,
+                ..
+            } => {
+                gbdt_partition(bins, rows, scratch, begin, count, rule);
                 Ok(())
             }
             TreeBackend::Gpu(g) => {
