@@ -229,6 +229,17 @@ fn gpu_prediction_matches_the_cpu_on_odd_row_counts() {
             .map(|&v| v as f32)
             .collect();
         assert_close(&got, &want, &format!("predict {rows} rows"));
+        let reference = atb_gpu::cpu::gbdt_predict::gbdt_predict(
+            &BinnedMatrix::new(&xt, model.bin_mappers()),
+            model.trees(),
+            model.init_score(),
+        );
+        let reference: Vec<f32> = reference.iter().map(|&v| v as f32).collect();
+        assert_close(
+            &got,
+            &reference,
+            &format!("predict {rows} rows vs binned reference"),
+        );
     }
     // A model whose only tree is a single leaf (no split passes min_data_in_leaf).
     let params = GbdtParams::default()

@@ -141,6 +141,9 @@ pub fn train(
     }
     if let Some((xv, yv)) = valid {
         check_labels(xv, yv, "validation labels")?;
+        if xv.rows() == 0 {
+            return Err(invalid("validation set", "it has no rows".into()));
+        }
         if xv.cols() != x.cols() {
             return Err(invalid(
                 "validation set",
@@ -345,6 +348,36 @@ mod tests {
     }
 
     #[test]
+    fn raw_value_routing_equals_bin_routing_between_and_beyond_training_values() {
+        let (x, y) = synthetic(500, 7);
+        let params = GbdtParams::default().num_iterations(10).min_data_in_leaf(5);
+        let model = train(
+            LightGbmModel::new(params).unwrap(),
+            &x,
+            &y,
+            None,
+            &ComputeDevice::Cpu,
+        )
+        .unwrap();
+        // Unseen values: midpoints of training values, out-of-range values and NaN.
+        let mut values: Vec<f32> = x
+            .values()
+            .windows(2)
+            .map(|w| (w[0] + w[1]) / 2.0)
+            .take(400 * 4)
+            .collect();
+        values[..8].copy_from_slice(&[-5.0, 5.0, f32::NAN, 0.0, f32::NAN, -0.0, 1e-30, -1e30]);
+        let xt = FeatureMatrix::with_default_names(400, 4, values).unwrap();
+        let raw = predict(&model, &xt, &ComputeDevice::Cpu).unwrap();
+        let binned = crate::cpu::gbdt_predict::gbdt_predict(
+            &BinnedMatrix::new(&xt, model.bin_mappers()),
+            model.trees(),
+            model.init_score(),
+        );
+        assert_eq!(raw, binned);
+    }
+
+    #[test]
     fn early_stopping_keeps_the_best_round() {
         let (x, y) = synthetic(300, 3);
         // Validation labels are pure noise: the best round comes early.
@@ -404,5 +437,9 @@ mod tests {
         assert!(predict(&m, &x, &ComputeDevice::Cpu).is_err(), "untrained");
         let bad = create_lightgbm_model(0, 0.1);
         assert!(train(bad, &x, &y, None, &ComputeDevice::Cpu).is_err());
+        let empty = FeatureMatrix::with_default_names(0, 4, vec![]).unwrap();
+        assert!(train(m.clone(), &x, &y, Some((&empty, &[])), &ComputeDevice::Cpu).is_err());
+        let narrow = FeatureMatrix::with_default_names(1, 2, vec![0.0; 2]).unwrap();
+        assert!(train(m, &x, &y, Some((&narrow, &[1.0])), &ComputeDevice::Cpu).is_err());
     }
 }
