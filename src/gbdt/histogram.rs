@@ -1,5 +1,5 @@
 //! Per-leaf histograms: for every feature and bin, the fixed-point sums of gradients and
-//! hessians and the row count, as `i32` (see [`super::quantise`] for why they cannot overflow).
+//! hessians and the row count, as `i32` (see [`mod@super::quantise`] for why they cannot overflow).
 
 use super::binning::BIN_STRIDE;
 

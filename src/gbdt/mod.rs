@@ -1,7 +1,7 @@
 //! LightGBM-style histogram gradient boosting (the guide's LightGBM model), on the GPU or CPU.
 //!
 //! Pipeline: [`binning`] (quantile bins, missing-value bin) → per round [`objective`]
-//! gradients → [`quantise`] (fixed point, for integer-atomic histograms) → [`grower`]
+//! gradients → [`mod@quantise`] (fixed point, for integer-atomic histograms) → [`grower`]
 //! (leaf-wise growth from [`histogram`]s built and rows partitioned by [`tree_backend`] on the device, sibling
 //! histograms by subtraction, [`split`] search on the host) → [`booster`] (shrinkage,
 //! sampling, early stopping, prediction) → [`importance`], [`model_text`] (`model.txt`).

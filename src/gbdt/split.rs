@@ -5,7 +5,7 @@ use super::binning::BinMapper;
 use super::histogram::{BinSums, Histogram};
 use super::params::GbdtParams;
 
-/// Fixed-point scales of the round's gradients (see [`super::quantise`]).
+/// Fixed-point scales of the round's gradients (see [`mod@super::quantise`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Scales {
     /// Fixed-point units per gradient unit.
