@@ -11,12 +11,29 @@ use super::tree_backend::TreeBackend;
 use crate::Result;
 use crate::cpu::gbdt_partition::PartitionRule;
 
-/// A leaf under construction.
+/// A leaf under construction: its row segment, best split and histogram. The histogram is
+/// kept only while the leaf may still be split (it is then the parent of a subtraction).
 struct OpenLeaf {
     begin: usize,
     count: usize,
     hist: Histogram,
     best: Option<SplitCandidate>,
+}
+
+impl OpenLeaf {
+    fn new(best: Option<SplitCandidate>, begin: usize, count: usize, hist: Histogram) -> Self {
+        let hist = if best.is_some() {
+            hist
+        } else {
+            Histogram::zeros(0)
+        };
+        OpenLeaf {
+            begin,
+            count,
+            hist,
+            best,
+        }
+    }
 }
 
 /// Everything one tree is grown from.
@@ -63,12 +80,12 @@ pub fn grow_tree(
             None
         }
     };
-    let mut leaves = vec![OpenLeaf {
-        best: search(&root_hist, root_total, 0),
-        begin: 0,
-        count: rows.len(),
-        hist: root_hist,
-    }];
+    let mut leaves = vec![OpenLeaf::new(
+        search(&root_hist, root_total, 0),
+        0,
+        rows.len(),
+        root_hist,
+    )];
     while tree.num_leaves() < p.num_leaves {
         let mut chosen: Option<(usize, SplitCandidate)> = None;
         for (i, leaf) in leaves.iter().enumerate() {
@@ -117,18 +134,18 @@ pub fn grow_tree(
             tree.leaf_weight[index] = scales.hess(sums);
             tree.leaf_count[index] = sums.count as u64;
         }
-        leaves[leaf_index] = OpenLeaf {
-            best: search(&left_hist, split.left, depth),
+        leaves[leaf_index] = OpenLeaf::new(
+            search(&left_hist, split.left, depth),
             begin,
-            count: left_count,
-            hist: left_hist,
-        };
-        leaves.push(OpenLeaf {
-            best: search(&right_hist, split.right, depth),
-            begin: begin + left_count,
-            count: right_count,
-            hist: right_hist,
-        });
+            left_count,
+            left_hist,
+        );
+        leaves.push(OpenLeaf::new(
+            search(&right_hist, split.right, depth),
+            begin + left_count,
+            right_count,
+            right_hist,
+        ));
     }
     Ok((tree, leaves.iter().map(|l| (l.begin, l.count)).collect()))
 }
