@@ -16,6 +16,7 @@ DIR holds what `cargo run --release --example gbdt_parity -- DIR` writes:
 Exit status 0 when both hold, 1 otherwise (with a message saying which failed).
 """
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -80,8 +81,8 @@ def main(argv):
     worst = int(np.argmax(rel))
     print(
         f"prediction parity: {len(ours)} rows, {booster.num_trees()} trees, "
-        f"max relative difference {rel[worst]:.3e} (row {worst}: ours {ours[worst]!r}, "
-        f"LightGBM {theirs[worst]!r})"
+        f"max relative difference {rel[worst]:.3e} (row {worst}: ours {float(ours[worst])!r}, "
+        f"LightGBM {float(theirs[worst])!r})"
     )
     failed = False
     if not rel[worst] <= PREDICTION_RTOL:
@@ -95,7 +96,8 @@ def main(argv):
     ours_params = read_parameters(model_text)
     train = pd.read_csv(root / "train.csv")
     valid = pd.read_csv(root / "validation.csv")
-    threads = int(argv_threads()) if argv_threads() else 0
+    # LIGHTGBM_THREADS sets LightGBM's thread count (default: LightGBM's choice).
+    threads = int(os.environ.get("LIGHTGBM_THREADS", "0"))
     params = lightgbm_params(ours_params, threads)
     rounds = int(ours_params.get("num_iterations", 100))
     stop = int(ours_params.get("early_stopping_round", 0))
@@ -105,7 +107,8 @@ def main(argv):
     reference = lgb.train(
         params, dtrain, rounds, valid_sets=[dvalid], callbacks=callbacks
     )
-    their_rmse = rmse(reference.predict(test[names], num_iteration=reference.best_iteration or None), test["label"])
+    best = reference.best_iteration or None
+    their_rmse = rmse(reference.predict(test[names], num_iteration=best), test["label"])
     our_rmse = rmse(ours, test["label"])
     ratio = our_rmse / their_rmse
     print(
@@ -122,13 +125,6 @@ def main(argv):
     if not failed:
         print("OK")
     return 1 if failed else 0
-
-
-def argv_threads():
-    """Optional thread count from the environment (LIGHTGBM_THREADS), else LightGBM's default."""
-    import os
-
-    return os.environ.get("LIGHTGBM_THREADS")
 
 
 if __name__ == "__main__":
