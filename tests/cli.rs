@@ -33,10 +33,7 @@ fn devices_without_a_vulkan_driver_says_so_and_fails_cleanly() {
     ];
     let (ok, stdout, stderr) = atb_gpu(&["devices", "--backend", "vulkan"], &no_driver);
     assert!(!ok, "must exit non-zero; stdout: {stdout}");
-    assert!(
-        stderr.contains("no Vulkan driver or adapter was found"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no Vulkan driver or adapter was found"), "{stderr}");
     assert!(stderr.contains("mesa-vulkan-drivers"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
