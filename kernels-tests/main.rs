@@ -6,6 +6,7 @@ mod common;
 mod device;
 mod elementwise;
 mod gather;
+mod gbdt;
 mod gradcheck;
 mod lstm;
 mod matmul;

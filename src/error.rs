@@ -122,6 +122,14 @@ pub enum AtbError {
         /// What is wrong with it.
         message: String,
     },
+    /// Input data or parameters are invalid (a value out of range, a length mismatch...).
+    #[error("{context}: {detail}")]
+    InvalidInput {
+        /// Where: the argument, field, row or column.
+        context: String,
+        /// What is wrong and what was expected.
+        detail: String,
+    },
 }
 
 /// Result with [`AtbError`].

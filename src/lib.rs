@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod gbdt;
 pub mod kernels;
 pub mod models;
 pub mod nn;

@@ -43,4 +43,19 @@ impl Shader {
         file: "shaders/counter.wgsl",
         source: include_str!("../../shaders/counter.wgsl"),
     };
+    /// `shaders/gbdt_histogram.wgsl`: integer-atomic leaf histograms for gradient boosting.
+    pub const GBDT_HISTOGRAM: Shader = Shader {
+        file: "shaders/gbdt_histogram.wgsl",
+        source: include_str!("../../shaders/gbdt_histogram.wgsl"),
+    };
+    /// `shaders/gbdt_predict.wgsl`: walks boosted trees over binned rows.
+    pub const GBDT_PREDICT: Shader = Shader {
+        file: "shaders/gbdt_predict.wgsl",
+        source: include_str!("../../shaders/gbdt_predict.wgsl"),
+    };
+    /// `shaders/gbdt_partition.wgsl`: stable GPU partition of a leaf's rows into its children.
+    pub const GBDT_PARTITION: Shader = Shader {
+        file: "shaders/gbdt_partition.wgsl",
+        source: include_str!("../../shaders/gbdt_partition.wgsl"),
+    };
 }

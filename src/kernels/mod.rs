@@ -4,6 +4,9 @@
 pub mod counter;
 pub mod elementwise;
 pub mod gather;
+pub mod gbdt_histogram;
+pub mod gbdt_partition;
+pub mod gbdt_predict;
 pub mod lstm;
 pub mod matmul;
 pub mod reduce;

@@ -1,0 +1,37 @@
+//! LightGBM-style histogram gradient boosting (the guide's LightGBM model), on the GPU or CPU.
+//!
+//! Pipeline: [`binning`] (quantile bins, missing-value bin) → per round [`objective`]
+//! gradients → [`mod@quantise`] (fixed point, for integer-atomic histograms) → [`grower`]
+//! (leaf-wise growth from [`histogram`]s built and rows partitioned by [`tree_backend`] on the device, sibling
+//! histograms by subtraction, [`split`] search on the host) → [`booster`] (shrinkage,
+//! sampling, early stopping, prediction) → [`importance`], [`model_text`] (`model.txt`).
+
+pub mod binning;
+pub mod booster;
+pub mod gpu_forest;
+pub mod grower;
+pub mod histogram;
+pub mod importance;
+pub mod matrix;
+pub mod model_text;
+pub mod objective;
+pub mod params;
+pub mod quantise;
+pub mod rng;
+pub mod split;
+pub mod tree;
+pub mod tree_backend;
+
+pub use binning::{BIN_STRIDE, BinMapper, BinnedMatrix, fit_bin_mappers};
+pub use booster::{
+    LightGbmModel, RoundMetrics, create_lightgbm_model, predict, rmse, train,
+    train_lightgbm_with_early_stopping,
+};
+pub use histogram::{BinSums, CHANNELS, Histogram};
+pub use importance::{FeatureImportance, ImportanceType, get_feature_importance};
+pub use matrix::FeatureMatrix;
+pub use model_text::{save_model_txt, to_model_string};
+pub use objective::Objective;
+pub use params::GbdtParams;
+pub use quantise::{QuantisedGradients, quantise};
+pub use tree::Tree;
