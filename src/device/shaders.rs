@@ -28,4 +28,9 @@ impl Shader {
         file: "shaders/reduce.wgsl",
         source: include_str!("../../shaders/reduce.wgsl"),
     };
+    /// `shaders/attention.wgsl`: fused multi-head self-attention forward and backward.
+    pub const ATTENTION: Shader = Shader {
+        file: "shaders/attention.wgsl",
+        source: include_str!("../../shaders/attention.wgsl"),
+    };
 }

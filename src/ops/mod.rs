@@ -1,10 +1,15 @@
 //! Device-neutral tensor operations: each validates shapes once, then runs the WGSL kernel
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
+mod attention;
 mod elementwise;
 mod matmul;
 mod reduce;
 
+pub use attention::{
+    AttentionForward, AttentionGrads, AttentionOptions, AttentionShape, attention,
+    attention_backward,
+};
 pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
 pub use reduce::{ReduceAxis, ReduceOp, reduce};
