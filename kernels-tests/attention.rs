@@ -90,7 +90,7 @@ fn check(dims: Dims, causal: bool, seed: u64) {
     }
 }
 
-const SHAPES: [Dims; 9] = [
+const SHAPES: [Dims; 10] = [
     (1, 1, 1, 4, 4),
     (2, 1, 3, 5, 2),
     (2, 7, 2, 5, 3),
@@ -100,6 +100,7 @@ const SHAPES: [Dims; 9] = [
     (2, 60, 4, 16, 16),
     (1, 60, 8, 5, 7),
     (1, 20, 1, 128, 128),
+    (1, 257, 2, 4, 3),
 ];
 
 #[test]
@@ -121,6 +122,44 @@ fn guide_shape_matches_cpu() {
     // The guide's Attention-LSTM: T = 60, 4 heads, key_dim 64.
     check((2, 60, 4, 64, 64), false, 99);
     check((1, 60, 4, 64, 64), true, 98);
+}
+
+#[test]
+fn large_scores_stay_finite_and_match_cpu() {
+    // Inputs in [-8, 8]: scores up to 16·8²/sqrt(16) = 256, where exp overflows f32 unless the
+    // row max is subtracted. A score's rounding error is at most (dk + 1)·ε·256, which moves an
+    // output (|v| <= 8) by at most 2·8 times that.
+    let dims = (2, 40, 2, 16, 8);
+    let bound = 2.0 * 8.0 * 17.0 * f64::from(f32::EPSILON) * 256.0;
+    let [q, _, v] = inputs(dims, 21).map(|x| Tensor::from_array(x.to_array().unwrap() * 8.0));
+    // k = q: the diagonal scores |q_t|²/4 then exceed ln(f32::MAX) ≈ 88.7 somewhere.
+    let largest_diagonal = q
+        .to_vec()
+        .unwrap()
+        .chunks_exact(16)
+        .map(|row| row.iter().map(|&x| f64::from(x * x)).sum::<f64>() / 4.0)
+        .fold(0.0, f64::max);
+    assert!(
+        largest_diagonal > 88.8,
+        "scores too small: {largest_diagonal}"
+    );
+    let scaled = [q.clone(), q, v];
+    for causal in [false, true] {
+        let opts = options(2, causal);
+        let cpu_fwd = ops::attention(&scaled[0], &scaled[1], &scaled[2], &opts).unwrap();
+        let g = on_gpu(&scaled);
+        let gpu_fwd = ops::attention(&g[0], &g[1], &g[2], &opts).unwrap();
+        let got = gpu_fwd.out.to_vec().unwrap();
+        assert!(got.iter().all(|x| x.is_finite()), "non-finite output");
+        assert_within(
+            &got,
+            &cpu_fwd.out.to_vec().unwrap(),
+            |_| bound,
+            &format!("large scores, causal {causal}"),
+        );
+        let weights = gpu_fwd.weights.unwrap().to_vec().unwrap();
+        assert!(weights.iter().all(|p| p.is_finite() && *p >= 0.0));
+    }
 }
 
 #[test]
