@@ -399,3 +399,94 @@ fn empty_batch_and_sequence_give_empty_results() {
         assert!(grads.dq.to_vec().unwrap().is_empty());
     }
 }
+
+/// `x·w + b` in f64 for x `[rows, f]`, w `[f, n]`.
+fn dense64(x: &[f64], w: &[f32], b: &[f32], n: usize) -> Vec<f64> {
+    let f = w.len() / n;
+    x.chunks_exact(f)
+        .flat_map(|row| {
+            (0..n).map(move |j| {
+                f64::from(b[j])
+                    + row
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &xi)| xi * f64::from(w[i * n + j]))
+                        .sum::<f64>()
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn projected_self_attention_matches_an_f64_composition() {
+    let (b, t, f, h, dk, dv, f_out) = (2, 13, 15, 4, 8, 6, 5);
+    let x = random_tensor(&[b, t, f], 40);
+    let params = [
+        random_tensor(&[f, h * dk], 41),
+        random_tensor(&[h * dk], 42),
+        random_tensor(&[f, h * dk], 43),
+        random_tensor(&[h * dk], 44),
+        random_tensor(&[f, h * dv], 45),
+        random_tensor(&[h * dv], 46),
+        random_tensor(&[h * dv, f_out], 47),
+        random_tensor(&[f_out], 48),
+    ];
+    let data: Vec<Vec<f32>> = params.iter().map(|p| p.to_vec().unwrap()).collect();
+    let x64: Vec<f64> = x.to_vec().unwrap().into_iter().map(f64::from).collect();
+    let shape = AttentionShape {
+        batch: b,
+        seq_len: t,
+        num_heads: h,
+        key_dim: dk,
+        value_dim: dv,
+    };
+    let gpu_params = on_gpu(&params);
+    let xg = x.to_device(&gpu()).unwrap();
+    for causal in [false, true] {
+        let q = dense64(&x64, &data[0], &data[1], h * dk);
+        let k = dense64(&x64, &data[2], &data[3], h * dk);
+        let v = dense64(&x64, &data[4], &data[5], h * dv);
+        let (core, weights) = cpu::attention::forward(&q, &k, &v, &shape, causal);
+        let want: Vec<f32> = dense64(&core, &data[6], &data[7], f_out)
+            .into_iter()
+            .map(|y| y as f32)
+            .collect();
+        let want_weights: Vec<f32> = weights.into_iter().map(|p| p as f32).collect();
+        for (device, x, p) in [("cpu", &x, &params[..]), ("gpu", &xg, &gpu_params[..])] {
+            let projections = ops::AttentionProjections {
+                w_query: &p[0],
+                b_query: &p[1],
+                w_key: &p[2],
+                b_key: &p[3],
+                w_value: &p[4],
+                b_value: &p[5],
+                w_out: &p[6],
+                b_out: &p[7],
+            };
+            let fwd = ops::multi_head_self_attention(x, &projections, &options(h, causal)).unwrap();
+            assert_eq!(fwd.out.shape(), &[b, t, f_out]);
+            let what = format!("{device} causal {causal}");
+            assert_close(&fwd.out.to_vec().unwrap(), &want, &format!("out {what}"));
+            assert_close(
+                &fwd.weights.unwrap().to_vec().unwrap(),
+                &want_weights,
+                &format!("weights {what}"),
+            );
+        }
+    }
+    let bad = ops::multi_head_self_attention(
+        &random_tensor(&[t, f], 1),
+        &ops::AttentionProjections {
+            w_query: &params[0],
+            b_query: &params[1],
+            w_key: &params[2],
+            b_key: &params[3],
+            w_value: &params[4],
+            b_value: &params[5],
+            w_out: &params[6],
+            b_out: &params[7],
+        },
+        &options(h, false),
+    );
+    assert!(bad.unwrap_err().to_string().contains("x must be 3-D"));
+}

@@ -245,3 +245,52 @@ pub fn attention_backward(
         }
     }
 }
+
+/// The dense projections around the attention core, in Keras `MultiHeadAttention` layout
+/// flattened to 2-D: query/key kernels `[F, H·dk]`, value kernel `[F, H·dv]`, output kernel
+/// `[H·dv, F_out]` (Keras' `[F, H, dk]` and `[H, dv, F_out]` reshaped), biases 1-D.
+#[derive(Debug, Clone, Copy)]
+pub struct AttentionProjections<'a> {
+    /// Query kernel `[F, H·dk]`.
+    pub w_query: &'a Tensor,
+    /// Query bias `[H·dk]`.
+    pub b_query: &'a Tensor,
+    /// Key kernel `[F, H·dk]`.
+    pub w_key: &'a Tensor,
+    /// Key bias `[H·dk]`.
+    pub b_key: &'a Tensor,
+    /// Value kernel `[F, H·dv]`.
+    pub w_value: &'a Tensor,
+    /// Value bias `[H·dv]`.
+    pub b_value: &'a Tensor,
+    /// Output kernel `[H·dv, F_out]`.
+    pub w_out: &'a Tensor,
+    /// Output bias `[F_out]`.
+    pub b_out: &'a Tensor,
+}
+
+/// Self-attention of `x` `[B, T, F]` with its projections: `attention(x·Wq + bq, x·Wk + bk,
+/// x·Wv + bv)·Wo + bo`, four [`super::matmul`]s around [`attention`]. `out` is `[B, T, F_out]`;
+/// `weights` as in [`attention`].
+pub fn multi_head_self_attention(
+    x: &Tensor,
+    projections: &AttentionProjections<'_>,
+    opts: &AttentionOptions,
+) -> Result<AttentionForward> {
+    if x.shape().len() != 3 {
+        return Err(AtbError::Shape {
+            op: "multi_head_self_attention",
+            detail: format!("x must be 3-D [batch, time, features], got {:?}", x.shape()),
+        });
+    }
+    let dense = super::MatmulOptions::default();
+    let p = projections;
+    let q = super::matmul(x, p.w_query, Some(p.b_query), &dense)?;
+    let k = super::matmul(x, p.w_key, Some(p.b_key), &dense)?;
+    let v = super::matmul(x, p.w_value, Some(p.b_value), &dense)?;
+    let core = attention(&q, &k, &v, opts)?;
+    Ok(AttentionForward {
+        out: super::matmul(&core.out, p.w_out, Some(p.b_out), &dense)?,
+        weights: core.weights,
+    })
+}

@@ -7,8 +7,8 @@ mod matmul;
 mod reduce;
 
 pub use attention::{
-    AttentionForward, AttentionGrads, AttentionOptions, AttentionShape, attention,
-    attention_backward,
+    AttentionForward, AttentionGrads, AttentionOptions, AttentionProjections, AttentionShape,
+    attention, attention_backward, multi_head_self_attention,
 };
 pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
