@@ -6,6 +6,8 @@
 //! 4096² runs only on hardware adapters (or with `ATB_BENCH_FULL=1`); lavapipe is for
 //! correctness, not speed.
 
+#[path = "kernels/attention.rs"]
+mod attention;
 #[path = "kernels/lstm.rs"]
 mod lstm;
 
@@ -95,5 +97,5 @@ fn matmul(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, matmul, lstm::lstm);
+criterion_group!(benches, matmul, lstm::lstm, attention::attention);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Every WGSL kernel on the GPU adapter against its CPU reference (and against exact f64
 //! arithmetic where that makes the bound sharper). In CI the adapter is Mesa's lavapipe.
 
+mod attention;
 mod autograd;
 mod common;
 mod device;

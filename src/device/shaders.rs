@@ -58,4 +58,9 @@ impl Shader {
         file: "shaders/gbdt_partition.wgsl",
         source: include_str!("../../shaders/gbdt_partition.wgsl"),
     };
+    /// `shaders/attention.wgsl`: fused multi-head self-attention forward and backward.
+    pub const ATTENTION: Shader = Shader {
+        file: "shaders/attention.wgsl",
+        source: include_str!("../../shaders/attention.wgsl"),
+    };
 }

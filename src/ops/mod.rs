@@ -2,6 +2,7 @@
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
 mod accumulator;
+mod attention;
 mod counter;
 mod elementwise;
 mod gather;
@@ -10,6 +11,10 @@ mod matmul;
 mod reduce;
 
 pub use accumulator::Accumulator;
+pub use attention::{
+    AttentionForward, AttentionGrads, AttentionOptions, AttentionProjections, AttentionShape,
+    attention, attention_backward, multi_head_self_attention,
+};
 pub use counter::StepCounter;
 pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
 pub use gather::{RowIndices, concat, gather_rows, place, slice};
