@@ -2,6 +2,7 @@
 //! arithmetic where that makes the bound sharper). In CI the adapter is Mesa's lavapipe.
 
 mod common;
+mod conv1d;
 mod device;
 mod elementwise;
 mod matmul;

@@ -1,6 +1,7 @@
 //! The ndarray reference of every kernel, with the same names as `kernels/` and `shaders/`.
 //! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend.
 
+pub mod conv1d;
 pub mod elementwise;
 pub mod matmul;
 pub mod reduce;

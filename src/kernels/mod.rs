@@ -1,6 +1,7 @@
 //! Launchers of the WGSL kernels: one file per shader family, each packing the parameter
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
+pub mod conv1d;
 pub mod elementwise;
 pub mod matmul;
 pub mod reduce;

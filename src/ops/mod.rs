@@ -1,12 +1,16 @@
 //! Device-neutral tensor operations: each validates shapes once, then runs the WGSL kernel
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
+mod conv1d;
 mod elementwise;
 mod matmul;
+mod receptive_field;
 mod reduce;
 
+pub use conv1d::{Conv1dGrads, Conv1dShape, conv1d, conv1d_backward};
 pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
+pub use receptive_field::receptive_field;
 pub use reduce::{ReduceAxis, ReduceOp, reduce};
 
 use std::borrow::Cow;
