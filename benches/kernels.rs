@@ -6,6 +6,9 @@
 //! 4096² runs only on hardware adapters (or with `ATB_BENCH_FULL=1`); lavapipe is for
 //! correctness, not speed.
 
+#[path = "kernels/conv1d.rs"]
+mod conv1d;
+
 use std::time::Duration;
 
 use atb_gpu::ops::{self, MatmulOptions, MatmulShape};
@@ -92,5 +95,5 @@ fn matmul(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, matmul);
+criterion_group!(benches, matmul, conv1d::conv1d);
 criterion_main!(benches);
