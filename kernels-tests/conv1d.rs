@@ -69,7 +69,7 @@ fn assert_exact(got: &Tensor, want: &(Vec<f64>, Vec<f64>), terms: usize, what: &
 }
 
 /// (B, T, Cin, Cout, K, d)
-const SHAPES: [(usize, usize, usize, usize, usize, usize); 10] = [
+const SHAPES: [(usize, usize, usize, usize, usize, usize); 12] = [
     (1, 1, 1, 1, 1, 1),
     (2, 1, 7, 33, 5, 16),
     (2, 7, 7, 33, 2, 1),
@@ -80,6 +80,8 @@ const SHAPES: [(usize, usize, usize, usize, usize, usize); 10] = [
     (1, 40, 33, 65, 5, 2),
     (4, 70, 3, 5, 2, 1),
     (3, 37, 15, 64, 5, 8),
+    (1, 257, 7, 3, 2, 1),
+    (1, 9, 5, 257, 2, 2),
 ];
 
 fn shape_of(

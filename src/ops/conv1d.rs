@@ -96,7 +96,7 @@ impl Conv1dShape {
     }
 
     /// How far back tap `k` looks: `(K-1-k)·d` time steps.
-    pub fn shift(&self, k: usize) -> usize {
+    pub(crate) fn shift(&self, k: usize) -> usize {
         (self.kernel_size - 1 - k) * self.dilation
     }
 
