@@ -8,6 +8,8 @@
 
 #[path = "kernels/attention.rs"]
 mod attention;
+#[path = "kernels/conv1d.rs"]
+mod conv1d;
 #[path = "kernels/lstm.rs"]
 mod lstm;
 
@@ -97,5 +99,11 @@ fn matmul(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, matmul, lstm::lstm, attention::attention);
+criterion_group!(
+    benches,
+    matmul,
+    conv1d::conv1d,
+    lstm::lstm,
+    attention::attention
+);
 criterion_main!(benches);

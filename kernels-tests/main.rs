@@ -4,6 +4,7 @@
 mod attention;
 mod autograd;
 mod common;
+mod conv1d;
 mod device;
 mod elementwise;
 mod gather;

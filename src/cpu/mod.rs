@@ -2,6 +2,7 @@
 //! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend.
 
 pub mod attention;
+pub mod conv1d;
 pub mod elementwise;
 pub mod gather;
 pub mod gbdt_histogram;

@@ -63,4 +63,9 @@ impl Shader {
         file: "shaders/attention.wgsl",
         source: include_str!("../../shaders/attention.wgsl"),
     };
+    /// `shaders/conv1d.wgsl`: dilated causal convolution, forward and input/weight gradients.
+    pub const CONV1D: Shader = Shader {
+        file: "shaders/conv1d.wgsl",
+        source: include_str!("../../shaders/conv1d.wgsl"),
+    };
 }

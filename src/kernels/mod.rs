@@ -2,6 +2,7 @@
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
 pub mod attention;
+pub mod conv1d;
 pub mod counter;
 pub mod elementwise;
 pub mod gather;

@@ -3,11 +3,13 @@
 
 mod accumulator;
 mod attention;
+mod conv1d;
 mod counter;
 mod elementwise;
 mod gather;
 mod lstm;
 mod matmul;
+mod receptive_field;
 mod reduce;
 
 pub use accumulator::Accumulator;
@@ -15,6 +17,7 @@ pub use attention::{
     AttentionForward, AttentionGrads, AttentionOptions, AttentionProjections, AttentionShape,
     attention, attention_backward, multi_head_self_attention,
 };
+pub use conv1d::{Conv1dGrads, Conv1dShape, conv1d, conv1d_backward};
 pub use counter::StepCounter;
 pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
 pub use gather::{RowIndices, concat, gather_rows, place, slice};
@@ -23,6 +26,7 @@ pub use lstm::{
     lstm_backward_with_options,
 };
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
+pub use receptive_field::receptive_field;
 pub use reduce::{ReduceAxis, ReduceOp, expand, reduce};
 
 use std::borrow::Cow;
