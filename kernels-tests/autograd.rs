@@ -154,3 +154,43 @@ fn no_grad_records_nothing_and_constants_get_no_gradient() {
     let err = tape.backward(&x).unwrap_err();
     assert!(err.to_string().contains("one element"), "{err}");
 }
+
+#[test]
+fn conv1d_and_attention_gradients() {
+    for dilation in [1, 2, 8] {
+        let build = move |t: &Tape, v: &[Var]| {
+            let y = t.conv1d(&v[0], &v[1], Some(&v[2]), dilation)?;
+            weighted_sum(t, &y, 20)
+        };
+        check(
+            &format!("conv1d d={dilation}"),
+            &build,
+            vec![
+                random_tensor(&[2, 6, 3], 21),
+                random_tensor(&[3, 3, 4], 22),
+                random_tensor(&[4], 23),
+            ],
+        );
+    }
+    for causal in [false, true] {
+        let opts = atb_gpu::ops::AttentionOptions {
+            num_heads: 2,
+            causal,
+            return_weights: false,
+        };
+        let build = move |t: &Tape, v: &[Var]| {
+            let (o, weights) = t.attention(&v[0], &v[1], &v[2], opts)?;
+            assert!(weights.is_none());
+            weighted_sum(t, &o, 24)
+        };
+        check(
+            &format!("attention causal={causal}"),
+            &build,
+            vec![
+                random_tensor(&[2, 5, 6], 25),
+                random_tensor(&[2, 5, 6], 26),
+                random_tensor(&[2, 5, 4], 27),
+            ],
+        );
+    }
+}

@@ -200,3 +200,45 @@ fn builder_rejects_bad_values() -> bool {
         .add_values("x", &[2, 2], vec![0.0; 3], true)
         .is_err()
 }
+
+#[test]
+fn attention_and_convolution_layers() {
+    for device in [ComputeDevice::Cpu, gpu()] {
+        let mut builder = ParamBuilder::new(11);
+        let mha = nn::MultiHeadAttention::new(&mut builder, "mha", 8, 2, 3, false);
+        let conv = nn::Conv1d::new(&mut builder, "conv", 8, 5, 3, 2, Activation::Relu);
+        let params = builder.build(&device).unwrap();
+        let tape = Tape::new();
+        let x = tape.constant(random_tensor(&[2, 6, 8], 12).to_device(&device).unwrap());
+        let (y, weights) = mha.forward(&tape, &params, &x, true).unwrap();
+        assert_eq!(y.shape(), &[2, 6, 8]);
+        let weights = weights.expect("weights were asked for");
+        assert_eq!(weights.shape(), &[2, 2, 6, 6]);
+        for row in weights.to_vec().unwrap().chunks(6) {
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        }
+        let c = conv.forward(&tape, &params, &y).unwrap();
+        assert_eq!(c.shape(), &[2, 6, 5]);
+        assert!(
+            c.value().to_vec().unwrap().iter().all(|v| *v >= 0.0),
+            "relu output"
+        );
+        let loss = tape
+            .mse(
+                &nn::last_step(&tape, &c).unwrap(),
+                &tape.constant(
+                    Tensor::from_vec(&[2, 5], vec![0.5; 10])
+                        .unwrap()
+                        .to_device(&device)
+                        .unwrap(),
+                ),
+            )
+            .unwrap();
+        let grads = tape.backward(&loss).unwrap();
+        assert_eq!(
+            grads.len(),
+            params.len(),
+            "every projection and the convolution get gradients"
+        );
+    }
+}

@@ -1,12 +1,16 @@
 //! Neural-network building blocks on top of the autograd tape: parameters and their
 //! initialisation, layers, pooling.
 
+mod attention;
+mod conv1d;
 mod init;
 mod linear;
 mod lstm;
 mod params;
 mod pooling;
 
+pub use attention::MultiHeadAttention;
+pub use conv1d::Conv1d;
 pub use init::{Init, InitRng};
 pub use linear::Linear;
 pub use lstm::Lstm;
