@@ -1,9 +1,15 @@
 //! Launchers of the WGSL kernels: one file per shader family, each packing the parameter
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
+pub mod adam;
+pub mod clip;
+pub mod dropout;
 pub mod elementwise;
+pub mod layer_norm;
 pub mod matmul;
+pub mod mse;
 pub mod reduce;
+pub mod softmax;
 
 use crate::device::GpuContext;
 use crate::{AtbError, Result};

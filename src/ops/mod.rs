@@ -1,13 +1,26 @@
 //! Device-neutral tensor operations: each validates shapes once, then runs the WGSL kernel
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
+mod adam;
+mod checks;
+mod clip;
+mod dropout;
 mod elementwise;
+mod layer_norm;
 mod matmul;
+mod mse;
 mod reduce;
+mod softmax;
 
+pub use adam::{AdamConfig, AdamState, adam_step};
+pub use clip::{ClipScale, clip_apply, clip_by_global_norm, clip_scale};
+pub use dropout::{dropout, dropout_backward, dropout_mask};
 pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
+pub use layer_norm::{LayerNormCache, layer_norm, layer_norm_backward};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
+pub use mse::{mse_backward, mse_loss};
 pub use reduce::{ReduceAxis, ReduceOp, reduce};
+pub use softmax::{softmax, softmax_backward};
 
 use std::borrow::Cow;
 use std::sync::Arc;
