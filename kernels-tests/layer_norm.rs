@@ -188,3 +188,35 @@ fn bad_arguments_are_clear_errors() {
     let err = ops::layer_norm(&on_gpu(&x), &gamma, &beta, 1e-3).unwrap_err();
     assert!(matches!(err, AtbError::DeviceMismatch { .. }), "{err}");
 }
+
+#[test]
+fn more_rows_than_one_grid_axis_holds() {
+    // 70 000 rows need more workgroups than max_compute_workgroups_per_dimension (65 535).
+    let shape = [70_000, 3];
+    let x = input(&shape, 21);
+    let (gamma, beta) = affine(3, 22);
+    let dy = random_tensor(&shape, 23);
+    let (want, cache) = ops::layer_norm(&x, &gamma, &beta, 1e-3).unwrap();
+    let (got, _) = ops::layer_norm(&on_gpu(&x), &on_gpu(&gamma), &on_gpu(&beta), 1e-3).unwrap();
+    assert_close(
+        &got.to_vec().unwrap(),
+        &want.to_vec().unwrap(),
+        "layer_norm 70000x3",
+    );
+    let want_dx = ops::layer_norm_backward(&x, &gamma, &cache, &dy).unwrap().0;
+    // The backward gets the CPU statistics, so only the backward kernel is compared.
+    let gpu_cache = LayerNormCache {
+        mean: on_gpu(&cache.mean),
+        rstd: on_gpu(&cache.rstd),
+    };
+    let got_dx = ops::layer_norm_backward(&on_gpu(&x), &on_gpu(&gamma), &gpu_cache, &on_gpu(&dy))
+        .unwrap()
+        .0;
+    let want_dx = want_dx.to_vec().unwrap();
+    assert_within(
+        &got_dx.to_vec().unwrap(),
+        &want_dx,
+        |i| 1e-3 * f64::from(want_dx[i].abs()) + 1e-5,
+        "layer_norm dx 70000x3",
+    );
+}

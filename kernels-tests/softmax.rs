@@ -106,3 +106,29 @@ fn empty_and_bad_shapes() {
         "{err}"
     );
 }
+
+#[test]
+fn more_rows_than_one_grid_axis_holds() {
+    // 70 000 rows need more workgroups than max_compute_workgroups_per_dimension (65 535).
+    let x = random_tensor(&[70_000, 3], 11);
+    let y = ops::softmax(&x).unwrap();
+    let dy = random_tensor(&[70_000, 3], 12);
+    let got = ops::softmax(&x.to_device(&gpu()).unwrap()).unwrap();
+    assert_close(
+        &got.to_vec().unwrap(),
+        &y.to_vec().unwrap(),
+        "softmax 70000x3",
+    );
+    let want = ops::softmax_backward(&y, &dy).unwrap().to_vec().unwrap();
+    let got = ops::softmax_backward(
+        &y.to_device(&gpu()).unwrap(),
+        &dy.to_device(&gpu()).unwrap(),
+    )
+    .unwrap();
+    assert_within(
+        &got.to_vec().unwrap(),
+        &want,
+        |i| 1e-3 * f64::from(want[i].abs()) + 1e-6,
+        "softmax_backward 70000x3",
+    );
+}
