@@ -4,7 +4,7 @@
 //! so the norm (its square root) is within n·ε/2 relative, plus the forward contract.
 
 use atb_gpu::ops::{self, AdamConfig, AdamState, UnaryOp};
-use atb_gpu::{AtbError, Tensor};
+use atb_gpu::{AtbError, ComputeDevice, DeviceChoice, DeviceRequest, Tensor};
 
 use crate::common::{assert_close, assert_within, gpu, random_tensor};
 
@@ -116,5 +116,49 @@ fn bad_arguments_are_clear_errors() {
     assert!(
         err.to_string().contains("scale must have shape [1]"),
         "{err}"
+    );
+}
+
+#[test]
+fn clipped_adam_steps_never_wait_for_the_host() {
+    // A context of its own, so no other test's readback moves the submit counter.
+    let request = DeviceRequest {
+        device: DeviceChoice::Gpu,
+        backend: None,
+        allow_software: true,
+    };
+    let device = ComputeDevice::open(&request).unwrap();
+    let ctx = device.gpu().unwrap().clone();
+    let n = 5000;
+    let params = random_tensor(&[n], 7);
+    let grads = ops::unary(UnaryOp::Scale(10.0), &random_tensor(&[n], 8)).unwrap();
+    let grads_gpu = grads.to_device(&device).unwrap();
+    let mut state = AdamState::new(params.to_device(&device).unwrap()).unwrap();
+    let before = ctx.stats().submits;
+    for _ in 0..3 {
+        let scale = ops::clip_scale(&grads_gpu, 1.0).unwrap().scale;
+        ops::adam_step(
+            &mut state,
+            &grads_gpu,
+            None,
+            Some(&scale),
+            &AdamConfig::default(),
+        )
+        .unwrap();
+    }
+    assert_eq!(
+        ctx.stats().submits,
+        before,
+        "clip + adam must not submit or read back"
+    );
+    let mut cpu = AdamState::new(params).unwrap();
+    for _ in 0..3 {
+        let (clipped, _) = ops::clip_by_global_norm(&grads, 1.0).unwrap();
+        ops::adam_step(&mut cpu, &clipped, None, None, &AdamConfig::default()).unwrap();
+    }
+    assert_close(
+        &state.params().to_vec().unwrap(),
+        &cpu.params().to_vec().unwrap(),
+        "3 clipped steps",
     );
 }

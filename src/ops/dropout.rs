@@ -10,8 +10,15 @@ use crate::cpu::dropout::DropoutMask;
 use crate::device::ComputeDevice;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
-/// The mask constants for `rate` in [0, 1), or an error naming `op`.
-fn mask_for(op: &'static str, rate: f32, seed: u64, step: u64) -> Result<DropoutMask> {
+/// The mask constants for `rate` in [0, 1) over `n` elements (the hash counts them in u32),
+/// or an error naming `op`.
+fn mask_for(op: &'static str, n: usize, rate: f32, seed: u64, step: u64) -> Result<DropoutMask> {
+    if u32::try_from(n).is_err() {
+        return Err(AtbError::Shape {
+            op,
+            detail: format!("{n} elements exceed the 2^32 - 1 the mask hash can index"),
+        });
+    }
     if !(0.0..1.0).contains(&rate) {
         return Err(AtbError::InvalidArgument {
             op,
@@ -24,7 +31,7 @@ fn mask_for(op: &'static str, rate: f32, seed: u64, step: u64) -> Result<Dropout
 /// Zeroes each element of `t` with probability `rate` and scales the rest by
 /// `1 / (1 - rate)`; `rate` 0 returns `t` itself.
 fn apply(op: &'static str, t: &Tensor, rate: f32, seed: u64, step: u64) -> Result<Tensor> {
-    let mask = mask_for(op, rate, seed, step)?;
+    let mask = mask_for(op, t.len(), rate, seed, step)?;
     if rate == 0.0 {
         return Ok(t.clone());
     }
@@ -59,8 +66,8 @@ pub fn dropout_mask(
     seed: u64,
     step: u64,
 ) -> Result<Tensor> {
-    let mask = mask_for("dropout_mask", rate, seed, step)?;
     let n: usize = shape.iter().product();
+    let mask = mask_for("dropout_mask", n, rate, seed, step)?;
     match device {
         ComputeDevice::Cpu => Tensor::from_vec(shape, cpu::dropout::dropout_mask(n, &mask)),
         ComputeDevice::Gpu(ctx) => {
