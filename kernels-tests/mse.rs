@@ -82,6 +82,39 @@ fn backward_matches_cpu_within_1e3() {
 }
 
 #[test]
+fn upstream_tensor_matches_the_scalar_scale() {
+    for (seed, shape) in SHAPES.iter().enumerate() {
+        let pred = random_tensor(shape, seed as u64);
+        let target = random_tensor(shape, 100 + seed as u64);
+        let upstream = Tensor::from_vec(&[1], vec![-0.37]).unwrap();
+        let want = ops::mse_backward(&pred, &target, -0.37)
+            .unwrap()
+            .to_vec()
+            .unwrap();
+        let cpu = ops::mse_backward_upstream(&pred, &target, &upstream).unwrap();
+        assert_eq!(cpu.to_vec().unwrap(), want, "cpu {shape:?}");
+        let got = ops::mse_backward_upstream(&on_gpu(&pred), &on_gpu(&target), &on_gpu(&upstream))
+            .unwrap();
+        assert_within(
+            &got.to_vec().unwrap(),
+            &want,
+            |i| 1e-3 * f64::from(want[i].abs()) + 1e-12,
+            &format!("mse_backward_upstream {shape:?}"),
+        );
+    }
+    let err = ops::mse_backward_upstream(
+        &random_tensor(&[3], 1),
+        &random_tensor(&[3], 2),
+        &random_tensor(&[2], 3),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("upstream must have shape [1]"),
+        "{err}"
+    );
+}
+
+#[test]
 fn cpu_gradient_matches_finite_differences() {
     for (seed, n) in [1usize, 7, 33].into_iter().enumerate() {
         let pred = random64(n, seed as u64);

@@ -1,4 +1,5 @@
 // Mean squared error over all n elements, and its gradient.
+// validate: HAS_UPSTREAM=true
 //
 // The loss is a deterministic two-pass reduction (no atomics, fixed order):
 // `mse_partial`:  workgroup w sums (pred - target)² over its chunk [w·CHUNK, (w+1)·CHUNK),
@@ -7,7 +8,10 @@
 //                 when they exceed max_compute_workgroups_per_dimension).
 // `mse_finish`:   one 256-thread workgroup: thread t adds partials t, t+256, …, a tree
 //                 reduction, then loss[0] = total / n.
-// `mse_backward`: dpred[i] = (pred[i] - target[i]) · factor, factor = 2·scale/n from the host.
+// `mse_backward`: dpred[i] = (pred[i] - target[i]) · factor, factor = 2·scale/n from the host;
+//                 with HAS_UPSTREAM the factor is 2/n and the result is also multiplied by
+//                 upstream[0], the loss gradient left on the GPU by the autograd (when off,
+//                 pred is bound in its place and never read).
 //                 Grid: 256 threads per workgroup, one element each, 2D when needed.
 
 struct Params {
@@ -24,6 +28,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> partial_sums: array<f32>;
 // mse_finish: the loss [1]. mse_backward: dpred.
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+// mse_backward: the one-element upstream gradient (read when HAS_UPSTREAM).
+@group(0) @binding(5) var<storage, read> upstream: array<f32>;
+
+override HAS_UPSTREAM: bool = false;
 
 const THREADS: u32 = 256u;
 const PER_THREAD: u32 = 16u;
@@ -85,6 +93,10 @@ fn mse_backward(
 ) {
     let i = (wg.y * groups.x + wg.x) * THREADS + local;
     if i < params.n {
-        out[i] = (pred[i] - target_values[i]) * params.factor;
+        var grad = (pred[i] - target_values[i]) * params.factor;
+        if HAS_UPSTREAM {
+            grad = grad * upstream[0];
+        }
+        out[i] = grad;
     }
 }

@@ -56,11 +56,13 @@ pub fn mse_loss(
     Ok(loss)
 }
 
-/// `dpred = (pred - target) · factor` over `n` elements (`factor = 2·scale/n`).
+/// `dpred = (pred - target) · factor [· upstream[0]]` over `n` elements (`factor = 2·scale/n`,
+/// `upstream` an optional one-element buffer).
 pub fn mse_backward(
     ctx: &GpuContext,
     pred: &GpuBuffer,
     target: &GpuBuffer,
+    upstream: Option<&GpuBuffer>,
     n: usize,
     factor: f32,
 ) -> Result<GpuBuffer> {
@@ -75,9 +77,14 @@ pub fn mse_backward(
     ctx.dispatch(&Dispatch {
         shader: Shader::MSE,
         entry: "mse_backward",
-        constants: &[],
+        constants: &[("HAS_UPSTREAM", if upstream.is_some() { 1.0 } else { 0.0 })],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(1, pred), bind(2, target), bind(4, &out)],
+        buffers: &[
+            bind(1, pred),
+            bind(2, target),
+            bind(4, &out),
+            bind(5, upstream.unwrap_or(pred)),
+        ],
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "mse_backward")?,
         label: "mse_backward",
     })?;

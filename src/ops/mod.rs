@@ -18,7 +18,7 @@ pub use dropout::{dropout, dropout_backward, dropout_mask};
 pub use elementwise::{BinaryOp, UnaryOp, binary, unary};
 pub use layer_norm::{LayerNormCache, layer_norm, layer_norm_backward};
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
-pub use mse::{mse_backward, mse_loss};
+pub use mse::{mse_backward, mse_backward_upstream, mse_loss};
 pub use reduce::{ReduceAxis, ReduceOp, reduce};
 pub use softmax::{softmax, softmax_backward};
 

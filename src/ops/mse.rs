@@ -47,7 +47,31 @@ pub fn mse_backward(pred: &Tensor, target: &Tensor, scale: f32) -> Result<Tensor
         ),
         Operands::Gpu(ctx, b) => {
             let factor = (2.0 * f64::from(scale) / n as f64) as f32;
-            let out = kernels::mse::mse_backward(ctx, b[0], b[1], n, factor)?;
+            let out = kernels::mse::mse_backward(ctx, b[0], b[1], None, n, factor)?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, pred.shape().to_vec()))
+        }
+    }
+}
+
+/// [`mse_backward`] with the upstream gradient as a one-element tensor on the operands'
+/// device (the loss's gradient in an autograd tape), so the GPU never reads it back.
+pub fn mse_backward_upstream(pred: &Tensor, target: &Tensor, upstream: &Tensor) -> Result<Tensor> {
+    let op = "mse_backward_upstream";
+    check(op, pred, target)?;
+    expect_shape(op, "upstream", upstream, &[1])?;
+    let n = pred.len();
+    match operands(op, &[pred, target, upstream])? {
+        Operands::Cpu(a) => Tensor::from_vec(
+            pred.shape(),
+            cpu::mse::mse_backward(
+                &contiguous(a[0]),
+                &contiguous(a[1]),
+                f64::from(contiguous(a[2])[0]),
+            ),
+        ),
+        Operands::Gpu(ctx, b) => {
+            let factor = (2.0 / n as f64) as f32;
+            let out = kernels::mse::mse_backward(ctx, b[0], b[1], Some(b[2]), n, factor)?;
             Ok(Tensor::from_gpu(ctx.clone(), out, pred.shape().to_vec()))
         }
     }
