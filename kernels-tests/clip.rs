@@ -3,7 +3,7 @@
 //! Tolerance of the norm: Σ g² of n terms in f32 is within n·ε relative whatever the order,
 //! so the norm (its square root) is within n·ε/2 relative, plus the forward contract.
 
-use atb_gpu::ops::{self, AdamConfig, AdamState, UnaryOp};
+use atb_gpu::ops::{self, AdamConfig, AdamState, ClipScale, UnaryOp};
 use atb_gpu::{AtbError, ComputeDevice, DeviceChoice, DeviceRequest, Tensor};
 
 use crate::common::{assert_close, assert_within, gpu, random_tensor};
@@ -65,6 +65,12 @@ fn small_and_zero_gradients_are_left_alone() {
     }
     let norm = ops::clip_scale(&on_gpu(&zeros), 1.0).unwrap().norm;
     assert_eq!(norm.to_vec().unwrap(), vec![0.0]);
+    let empty = Tensor::from_vec(&[0], vec![]).unwrap();
+    for g in [empty.clone(), on_gpu(&empty)] {
+        let ClipScale { norm, scale } = ops::clip_scale(&g, 1.0).unwrap();
+        assert_eq!(norm.to_vec().unwrap(), vec![0.0], "empty norm");
+        assert_eq!(scale.to_vec().unwrap(), vec![1.0], "empty scale");
+    }
 }
 
 #[test]
