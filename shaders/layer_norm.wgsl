@@ -4,10 +4,11 @@
 //                             passes), rstd_r = 1 / sqrt(var_r + eps),
 //                             y = (x - mean_r) · rstd_r · gamma[c] + beta[c];
 //                             also writes mean[r] and rstd[r] for the backward.
-//                             Grid: one 256-thread workgroup per row (2D when rows are many).
+//                             Grid: one THREADS-wide (32…256) workgroup per row, 2D when rows
+//                             are many.
 // `layer_norm_backward_input`: with x̂ = (x - mean)·rstd and g = dy·gamma,
 //                             dx = rstd · (g - mean_c(g) - x̂ · mean_c(g·x̂)).
-//                             Grid: one 256-thread workgroup per row.
+//                             Grid: one THREADS-wide workgroup per row.
 // `layer_norm_backward_params`: dgamma[c] = Σ_r dy·x̂, dbeta[c] = Σ_r dy.
 //                             Grid: a 64×4 workgroup covers 64 columns; lane l adds rows
 //                             l, l+4, l+8, … and the 4 lane sums are added in lane order.
@@ -34,12 +35,15 @@ struct Params {
 // Backward (params): dbeta.
 @group(0) @binding(7) var<storage, read_write> out2: array<f32>;
 
-const THREADS: u32 = 256u;
+// Threads per row: a power of two from 32 to 256 picked by the launcher from the row length
+// (src/kernels/row_threads.rs), so short rows do not leave most of a 256-wide group idle.
+override THREADS: u32 = 256u;
+const MAX_THREADS: u32 = 256u;
 const COL_TILE: u32 = 64u;
 const LANES: u32 = 4u;
 
-var<workgroup> partial: array<f32, THREADS>;
-var<workgroup> partial2: array<f32, THREADS>;
+var<workgroup> partial: array<f32, MAX_THREADS>;
+var<workgroup> partial2: array<f32, MAX_THREADS>;
 
 fn row_index(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
     return wg.y * groups.x + wg.x;

@@ -4,9 +4,9 @@
 //                     (subtracting the row maximum keeps exp from overflowing).
 // `softmax_backward`: dx[r, c] = y[r, c] · (dy[r, c] - Σ_c' dy[r, c'] · y[r, c'])
 //
-// Grid: one 256-thread workgroup per row (rows above max_compute_workgroups_per_dimension are
-// laid out in 2D). Each thread walks a strided slice of the row in a fixed order, then a tree
-// reduction in workgroup memory combines the 256 partials: the result is deterministic.
+// Grid: one workgroup of THREADS (32…256) threads per row (rows above
+// max_compute_workgroups_per_dimension are laid out in 2D). Each thread walks a strided slice of the row in a fixed order, then a tree
+// reduction in workgroup memory combines the THREADS partials: the result is deterministic.
 
 struct Params {
     rows: u32,
@@ -23,9 +23,12 @@ struct Params {
 // Forward: y. Backward: dx.
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-const THREADS: u32 = 256u;
+// Threads per row: a power of two from 32 to 256 picked by the launcher from the row length
+// (src/kernels/row_threads.rs), so short rows do not leave most of a 256-wide group idle.
+override THREADS: u32 = 256u;
+const MAX_THREADS: u32 = 256u;
 
-var<workgroup> partial: array<f32, THREADS>;
+var<workgroup> partial: array<f32, MAX_THREADS>;
 
 fn row_index(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
     return wg.y * groups.x + wg.x;

@@ -1,5 +1,6 @@
 //! Launcher of `shaders/layer_norm.wgsl`.
 
+use super::row_threads::row_threads;
 use super::{as_u32, grid_1d};
 use crate::Result;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
@@ -56,7 +57,7 @@ pub fn layer_norm_forward(
     ctx.dispatch(&Dispatch {
         shader: Shader::LAYER_NORM,
         entry: "layer_norm_forward",
-        constants: &[],
+        constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params(rows, cols, eps)?),
         buffers: &[
             bind(1, x),
@@ -97,7 +98,7 @@ pub fn layer_norm_backward(
     ctx.dispatch(&Dispatch {
         shader: Shader::LAYER_NORM,
         entry: "layer_norm_backward_input",
-        constants: &[],
+        constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params),
         buffers: &[
             bind(1, x),

@@ -9,6 +9,7 @@ pub mod layer_norm;
 pub mod matmul;
 pub mod mse;
 pub mod reduce;
+mod row_threads;
 pub mod softmax;
 
 use crate::device::GpuContext;

@@ -1,5 +1,6 @@
 //! Launcher of `shaders/softmax.wgsl`.
 
+use super::row_threads::row_threads;
 use super::{as_u32, grid_1d};
 use crate::Result;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
@@ -35,7 +36,7 @@ pub fn softmax_forward(
     ctx.dispatch(&Dispatch {
         shader: Shader::SOFTMAX,
         entry: "softmax_forward",
-        constants: &[],
+        constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params(rows, cols)?),
         buffers: &[
             Binding {
@@ -65,7 +66,7 @@ pub fn softmax_backward(
     ctx.dispatch(&Dispatch {
         shader: Shader::SOFTMAX,
         entry: "softmax_backward",
-        constants: &[],
+        constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params(rows, cols)?),
         buffers: &[
             Binding {
