@@ -86,6 +86,7 @@ impl AdamConfig {
 }
 
 /// The flat parameters with their moments and the step count; [`adam_step`] updates them.
+/// A clone of a GPU state shares its buffers (a step on one shows in the other).
 #[derive(Debug, Clone)]
 pub struct AdamState {
     params: Tensor,
