@@ -1,5 +1,8 @@
 //! Kernel throughput: `cargo bench --bench kernels`.
 //!
+//! Training-op families (softmax, layer norm, dropout, MSE, clip + Adam) are in
+//! `kernels/trainops.rs`.
+//!
 //! Matmul on the GPU adapter (software adapters included) and on the CPU reference, at square
 //! sizes and at the shapes the models use. Throughput is reported as elements/s where one
 //! element is one floating-point operation, i.e. criterion's "Gelem/s" reads as GFLOP/s.
@@ -18,6 +21,9 @@ use std::time::Duration;
 use atb_gpu::ops::{self, MatmulOptions, MatmulShape};
 use atb_gpu::{ComputeDevice, DeviceChoice, DeviceRequest, Tensor};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+#[path = "kernels/trainops.rs"]
+mod trainops;
 
 fn random_tensor(shape: &[usize], seed: u32) -> Tensor {
     let len: usize = shape.iter().product();
@@ -104,6 +110,7 @@ criterion_group!(
     matmul,
     conv1d::conv1d,
     lstm::lstm,
-    attention::attention
+    attention::attention,
+    trainops::trainops
 );
 criterion_main!(benches);

@@ -1,16 +1,23 @@
 //! Every WGSL kernel on the GPU adapter against its CPU reference (and against exact f64
 //! arithmetic where that makes the bound sharper). In CI the adapter is Mesa's lavapipe.
 
+mod adam;
 mod attention;
 mod autograd;
+mod clip;
 mod common;
 mod conv1d;
 mod device;
+mod dropout;
 mod elementwise;
+mod finite_difference;
 mod gather;
 mod gbdt;
 mod gradcheck;
+mod layer_norm;
 mod lstm;
 mod matmul;
+mod mse;
 mod nn;
 mod reduce;
+mod softmax;

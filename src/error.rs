@@ -83,6 +83,14 @@ pub enum AtbError {
         /// What was expected and what was given.
         detail: String,
     },
+    /// A scalar argument is out of its valid range (a rate, epsilon, learning rate, norm).
+    #[error("{op}: {detail}")]
+    InvalidArgument {
+        /// Operation name.
+        op: &'static str,
+        /// Which argument, its valid range and the value given.
+        detail: String,
+    },
     /// Operands live on different devices.
     #[error("{op}: operands live on different devices ({detail})")]
     DeviceMismatch {

@@ -68,4 +68,34 @@ impl Shader {
         file: "shaders/conv1d.wgsl",
         source: include_str!("../../shaders/conv1d.wgsl"),
     };
+    /// `shaders/softmax.wgsl`: softmax over the last axis and its backward.
+    pub const SOFTMAX: Shader = Shader {
+        file: "shaders/softmax.wgsl",
+        source: include_str!("../../shaders/softmax.wgsl"),
+    };
+    /// `shaders/layer_norm.wgsl`: layer normalisation over the last axis and its backward.
+    pub const LAYER_NORM: Shader = Shader {
+        file: "shaders/layer_norm.wgsl",
+        source: include_str!("../../shaders/layer_norm.wgsl"),
+    };
+    /// `shaders/dropout.wgsl`: inverted dropout with a counter-based hash mask.
+    pub const DROPOUT: Shader = Shader {
+        file: "shaders/dropout.wgsl",
+        source: include_str!("../../shaders/dropout.wgsl"),
+    };
+    /// `shaders/mse.wgsl`: mean squared error loss (two-pass reduction) and its gradient.
+    pub const MSE: Shader = Shader {
+        file: "shaders/mse.wgsl",
+        source: include_str!("../../shaders/mse.wgsl"),
+    };
+    /// `shaders/adam.wgsl`: fused Adam/AdamW step over one flat parameter buffer.
+    pub const ADAM: Shader = Shader {
+        file: "shaders/adam.wgsl",
+        source: include_str!("../../shaders/adam.wgsl"),
+    };
+    /// `shaders/clip.wgsl`: global-norm gradient clipping without a host readback.
+    pub const CLIP: Shader = Shader {
+        file: "shaders/clip.wgsl",
+        source: include_str!("../../shaders/clip.wgsl"),
+    };
 }

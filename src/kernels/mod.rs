@@ -1,17 +1,24 @@
 //! Launchers of the WGSL kernels: one file per shader family, each packing the parameter
 //! block, choosing the override constants and the grid, and recording the dispatch.
 
+pub mod adam;
 pub mod attention;
+pub mod clip;
 pub mod conv1d;
 pub mod counter;
+pub mod dropout;
 pub mod elementwise;
 pub mod gather;
 pub mod gbdt_histogram;
 pub mod gbdt_partition;
 pub mod gbdt_predict;
+pub mod layer_norm;
 pub mod lstm;
 pub mod matmul;
+pub mod mse;
 pub mod reduce;
+mod row_threads;
+pub mod softmax;
 
 use crate::device::GpuContext;
 use crate::{AtbError, Result};

@@ -2,32 +2,45 @@
 //! (`kernels::NAME`) or the CPU reference (`cpu::NAME`) depending on where the operands live.
 
 mod accumulator;
+mod adam;
 mod attention;
+mod checks;
+mod clip;
 mod conv1d;
 mod counter;
+mod dropout;
 mod elementwise;
 mod gather;
+mod layer_norm;
 mod lstm;
 mod matmul;
+mod mse;
 mod receptive_field;
 mod reduce;
+mod softmax;
 
 pub use accumulator::Accumulator;
+pub use adam::{AdamConfig, AdamState, adam_step};
 pub use attention::{
     AttentionForward, AttentionGrads, AttentionOptions, AttentionProjections, AttentionShape,
     attention, attention_backward, multi_head_self_attention,
 };
+pub use clip::{ClipScale, clip_apply, clip_by_global_norm, clip_scale};
 pub use conv1d::{Conv1dGrads, Conv1dShape, conv1d, conv1d_backward};
 pub use counter::StepCounter;
+pub use dropout::{dropout, dropout_backward, dropout_mask};
 pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
 pub use gather::{RowIndices, concat, gather_rows, place, slice};
+pub use layer_norm::{LayerNormCache, layer_norm, layer_norm_backward};
 pub use lstm::{
     LstmForward, LstmGrads, LstmOptions, LstmPath, LstmShape, lstm, lstm_backward,
     lstm_backward_with_options,
 };
 pub use matmul::{MatmulOptions, MatmulShape, matmul};
+pub use mse::{mse_backward, mse_backward_upstream, mse_loss};
 pub use receptive_field::receptive_field;
 pub use reduce::{ReduceAxis, ReduceOp, expand, reduce};
+pub use softmax::{softmax, softmax_backward};
 
 use std::borrow::Cow;
 use std::sync::Arc;

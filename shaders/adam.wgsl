@@ -1,0 +1,74 @@
+// Fused Adam / AdamW step over every parameter of a model in one dispatch.
+//
+// Layout: parameters, gradients, first moments m and second moments v each live in one flat
+// buffer of n elements (the model's tensors back to back; the update is elementwise so
+// per-tensor offsets are not needed). Optional per-element buffers:
+//   decay_mask[i]  multiplies the weight decay (1 = decayed, 0 = excluded, e.g. biases/norms),
+//   grad_scale[0]  multiplies every gradient (the global-norm clip factor of shaders/clip.wgsl,
+//                  read on the GPU so clipping needs no host readback).
+// Update (Keras 3 order, with decoupled weight decay applied first as Keras' AdamW does):
+//   g = grad · grad_scale
+//   p = p - p · (decay · mask)                  decay = weight_decay · lr
+//   m = m + (g - m) · (1 - beta1)
+//   v = v + (g² - v) · (1 - beta2)
+//   p = p - (m · alpha) / (sqrt(v) + eps)       alpha = lr · sqrt(1 - beta2^t) / (1 - beta1^t)
+// The step t enters through the uniform block (alpha is computed from it on the host in f64),
+// so one pipeline serves every step. src/cpu/adam.rs evaluates the same f32 expressions in the
+// same order.
+// Grid: 256 threads per workgroup, one element each, 2D when n needs more workgroups than
+// max_compute_workgroups_per_dimension.
+// Override constants: HAS_DECAY_MASK, HAS_GRAD_SCALE (0/1); when 0 the gradient buffer is
+// bound in place of the missing one and never read.
+// validate: HAS_DECAY_MASK=true HAS_GRAD_SCALE=true
+
+struct Params {
+    n: u32,
+    alpha: f32,
+    one_minus_beta1: f32,
+    one_minus_beta2: f32,
+    eps: f32,
+    decay: f32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> weights: array<f32>;
+@group(0) @binding(2) var<storage, read> grads: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@group(0) @binding(5) var<storage, read> decay_mask: array<f32>;
+@group(0) @binding(6) var<storage, read> grad_scale: array<f32>;
+
+override HAS_DECAY_MASK: bool = false;
+override HAS_GRAD_SCALE: bool = false;
+
+const THREADS: u32 = 256u;
+
+@compute @workgroup_size(THREADS)
+fn adam_step(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let i = (wg.y * groups.x + wg.x) * THREADS + local;
+    if i >= params.n {
+        return;
+    }
+    var g = grads[i];
+    if HAS_GRAD_SCALE {
+        g = g * grad_scale[0];
+    }
+    var decay = params.decay;
+    if HAS_DECAY_MASK {
+        decay = decay * decay_mask[i];
+    }
+    var p = weights[i];
+    p = p - p * decay;
+    let m_new = m[i] + (g - m[i]) * params.one_minus_beta1;
+    let v_new = v[i] + (g * g - v[i]) * params.one_minus_beta2;
+    p = p - (m_new * params.alpha) / (sqrt(v_new) + params.eps);
+    m[i] = m_new;
+    v[i] = v_new;
+    weights[i] = p;
+}
