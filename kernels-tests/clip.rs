@@ -91,13 +91,13 @@ fn clip_factor_fuses_into_adam_on_the_gpu() {
     let config = AdamConfig::default();
     // CPU: clip, then a plain Adam step on the clipped gradients.
     let (clipped, _) = ops::clip_by_global_norm(&grads, 1.0).unwrap();
-    let mut cpu = AdamState::new(params.clone()).unwrap();
-    ops::adam_step(&mut cpu, &clipped, None, None, &config).unwrap();
+    let mut cpu = AdamState::new(params.clone(), &config).unwrap();
+    ops::adam_step(&mut cpu, &clipped, None, None).unwrap();
     // GPU: the clip factor stays on the device and scales the gradients inside Adam.
     let grads_gpu = on_gpu(&grads);
     let scale = ops::clip_scale(&grads_gpu, 1.0).unwrap().scale;
-    let mut fused = AdamState::new(on_gpu(&params)).unwrap();
-    ops::adam_step(&mut fused, &grads_gpu, None, Some(&scale), &config).unwrap();
+    let mut fused = AdamState::new(on_gpu(&params), &config).unwrap();
+    ops::adam_step(&mut fused, &grads_gpu, None, Some(&scale)).unwrap();
     for (name, got, want) in [
         ("params", fused.params(), cpu.params()),
         ("m", fused.m(), cpu.m()),
@@ -139,28 +139,22 @@ fn clipped_adam_steps_never_wait_for_the_host() {
     let params = random_tensor(&[n], 7);
     let grads = ops::unary(UnaryOp::Scale(10.0), &random_tensor(&[n], 8)).unwrap();
     let grads_gpu = grads.to_device(&device).unwrap();
-    let mut state = AdamState::new(params.to_device(&device).unwrap()).unwrap();
+    let mut state =
+        AdamState::new(params.to_device(&device).unwrap(), &AdamConfig::default()).unwrap();
     let before = ctx.stats().submits;
     for _ in 0..3 {
         let scale = ops::clip_scale(&grads_gpu, 1.0).unwrap().scale;
-        ops::adam_step(
-            &mut state,
-            &grads_gpu,
-            None,
-            Some(&scale),
-            &AdamConfig::default(),
-        )
-        .unwrap();
+        ops::adam_step(&mut state, &grads_gpu, None, Some(&scale)).unwrap();
     }
     assert_eq!(
         ctx.stats().submits,
         before,
         "clip + adam must not submit or read back"
     );
-    let mut cpu = AdamState::new(params).unwrap();
+    let mut cpu = AdamState::new(params, &AdamConfig::default()).unwrap();
     for _ in 0..3 {
         let (clipped, _) = ops::clip_by_global_norm(&grads, 1.0).unwrap();
-        ops::adam_step(&mut cpu, &clipped, None, None, &AdamConfig::default()).unwrap();
+        ops::adam_step(&mut cpu, &clipped, None, None).unwrap();
     }
     assert_close(
         &state.params().to_vec().unwrap(),

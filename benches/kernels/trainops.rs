@@ -123,12 +123,11 @@ pub fn trainops(c: &mut Criterion) {
     });
     bench_on(c, "clip_then_adam", PARAMETERS, &devices, |d| {
         let grads = up(&random_tensor(&[PARAMETERS], 10), d);
-        let mut state =
-            AdamState::new(up(&random_tensor(&[PARAMETERS], 11), d)).expect("adam state");
-        let config = AdamConfig::default();
+        let params = up(&random_tensor(&[PARAMETERS], 11), d);
+        let mut state = AdamState::new(params, &AdamConfig::default()).expect("adam state");
         Box::new(move || {
             let scale = ops::clip_scale(&grads, 1.0).expect("clip").scale;
-            ops::adam_step(&mut state, &grads, None, Some(&scale), &config).expect("adam");
+            ops::adam_step(&mut state, &grads, None, Some(&scale)).expect("adam");
         })
     });
 }

@@ -1,9 +1,9 @@
 //! CPU reference of `shaders/adam.wgsl`: the same f32 expressions in the same order.
 
-/// The per-step scalars of an Adam update, computed once on the host for both backends.
+/// The per-step scalars of an Adam update.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdamScalars {
-    /// `lr · sqrt(1 - beta2^t) / (1 - beta1^t)` (computed in f64).
+    /// `lr · sqrt(1 - beta2^t) / (1 - beta1^t)` (see [`advance_schedule`]).
     pub alpha: f32,
     /// `1 - beta1`.
     pub one_minus_beta1: f32,
@@ -13,6 +13,23 @@ pub struct AdamScalars {
     pub eps: f32,
     /// `weight_decay · lr`, the decoupled decay factor.
     pub decay: f32,
+}
+
+/// Advances the schedule `[alpha, decay, beta1^t, beta2^t]` (start: `[0, 0, 1, 1]`) to the
+/// next step: the same f32 expressions as the WGSL `adam_schedule`.
+pub fn advance_schedule(
+    schedule: &mut [f32; 4],
+    learning_rate: f32,
+    beta1: f32,
+    beta2: f32,
+    weight_decay: f32,
+) {
+    let beta1_power = schedule[2] * beta1;
+    let beta2_power = schedule[3] * beta2;
+    schedule[0] = learning_rate * (1.0 - beta2_power).sqrt() / (1.0 - beta1_power);
+    schedule[1] = weight_decay * learning_rate;
+    schedule[2] = beta1_power;
+    schedule[3] = beta2_power;
 }
 
 /// One Adam/AdamW step in place over flat slices of equal length; `decay_mask` multiplies

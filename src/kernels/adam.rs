@@ -2,7 +2,6 @@
 
 use super::{as_u32, grid_1d};
 use crate::Result;
-use crate::cpu::adam::AdamScalars;
 use crate::device::{Binding, Dispatch, GpuBuffer, GpuContext, Shader};
 
 const WORKGROUP: usize = 256;
@@ -11,12 +10,26 @@ const WORKGROUP: usize = 256;
 #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {
     n: u32,
-    alpha: f32,
     one_minus_beta1: f32,
     one_minus_beta2: f32,
     eps: f32,
-    decay: f32,
-    _pad: [u32; 2],
+    beta1: f32,
+    beta2: f32,
+    weight_decay: f32,
+    _pad: u32,
+}
+
+/// The constant hyperparameters of every step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdamConstants {
+    /// Decay of the first moment.
+    pub beta1: f32,
+    /// Decay of the second moment.
+    pub beta2: f32,
+    /// Added to `sqrt(v)`.
+    pub eps: f32,
+    /// Decoupled weight decay per unit of learning rate.
+    pub weight_decay: f32,
 }
 
 /// The buffers of one fused Adam step: `params`, `m` and `v` are updated in place.
@@ -33,26 +46,40 @@ pub struct AdamBuffers<'a> {
     pub decay_mask: Option<&'a GpuBuffer>,
     /// One-element gradient scale (e.g. the clip factor), if any.
     pub grad_scale: Option<&'a GpuBuffer>,
+    /// The learning rate (one f32).
+    pub learning_rate: &'a GpuBuffer,
+    /// The schedule `[alpha, decay, beta1^t, beta2^t]` (four f32, start `[0, 0, 1, 1]`).
+    pub schedule: &'a GpuBuffer,
 }
 
-/// One Adam/AdamW update of `n` elements in a single dispatch.
+/// Records one Adam/AdamW update of `n` elements: the schedule's advance, then the fused update.
 pub fn adam_step(
     ctx: &GpuContext,
     buffers: &AdamBuffers<'_>,
     n: usize,
-    s: &AdamScalars,
+    c: &AdamConstants,
 ) -> Result<()> {
     let params = Params {
         n: as_u32(n, "adam")?,
-        alpha: s.alpha,
-        one_minus_beta1: s.one_minus_beta1,
-        one_minus_beta2: s.one_minus_beta2,
-        eps: s.eps,
-        decay: s.decay,
-        _pad: [0; 2],
+        one_minus_beta1: 1.0 - c.beta1,
+        one_minus_beta2: 1.0 - c.beta2,
+        eps: c.eps,
+        beta1: c.beta1,
+        beta2: c.beta2,
+        weight_decay: c.weight_decay,
+        _pad: 0,
     };
-    let flag = |on: bool| if on { 1.0 } else { 0.0 };
     let bind = |index, buffer| Binding { index, buffer };
+    ctx.dispatch(&Dispatch {
+        shader: Shader::ADAM,
+        entry: "adam_schedule",
+        constants: &[],
+        params: bytemuck::bytes_of(&params),
+        buffers: &[bind(8, buffers.schedule), bind(10, buffers.learning_rate)],
+        workgroups: [1, 1, 1],
+        label: "adam_schedule",
+    })?;
+    let flag = |on: bool| if on { 1.0 } else { 0.0 };
     // A missing optional buffer is replaced by the gradients, bound read-only and never read.
     ctx.dispatch(&Dispatch {
         shader: Shader::ADAM,
@@ -69,6 +96,7 @@ pub fn adam_step(
             bind(4, buffers.v),
             bind(5, buffers.decay_mask.unwrap_or(buffers.grads)),
             bind(6, buffers.grad_scale.unwrap_or(buffers.grads)),
+            bind(7, buffers.schedule),
         ],
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "adam")?,
         label: "adam_step",

@@ -6,11 +6,13 @@
 //! gradients can be scaled by a one-element GPU tensor (the global-norm clip factor), so
 //! clipping needs no host readback.
 
+use super::StepCounter;
 use super::checks::expect_shape;
 use super::{Operands, contiguous, operands};
 use crate::cpu::adam::AdamScalars;
 use crate::device::GpuBuffer;
-use crate::kernels::adam::AdamBuffers;
+use crate::kernels::adam::{AdamBuffers, AdamConstants};
+use crate::tensor::Storage;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
 /// Adam hyperparameters; [`Default`] gives Keras' defaults without weight decay.
@@ -41,8 +43,8 @@ impl Default for AdamConfig {
 }
 
 impl AdamConfig {
-    /// Checks the ranges and derives the per-step scalars for step `t` (1-based).
-    fn scalars(&self, t: u64) -> Result<AdamScalars> {
+    /// Checks the ranges.
+    fn validate(&self) -> Result<()> {
         let bad = |detail: String| AtbError::InvalidArgument {
             op: "adam_step",
             detail,
@@ -72,40 +74,50 @@ impl AdamConfig {
                 self.weight_decay
             )));
         }
-        let t = t as f64;
-        let (b1, b2) = (f64::from(self.beta1), f64::from(self.beta2));
-        let alpha = f64::from(self.learning_rate) * (1.0 - b2.powf(t)).sqrt() / (1.0 - b1.powf(t));
-        Ok(AdamScalars {
-            alpha: alpha as f32,
-            one_minus_beta1: 1.0 - self.beta1,
-            one_minus_beta2: 1.0 - self.beta2,
+        Ok(())
+    }
+
+    fn constants(&self) -> AdamConstants {
+        AdamConstants {
+            beta1: self.beta1,
+            beta2: self.beta2,
             eps: self.epsilon,
-            decay: self.weight_decay * self.learning_rate,
-        })
+            weight_decay: self.weight_decay,
+        }
     }
 }
 
-/// The flat parameters with their moments and the step count; [`adam_step`] updates them.
-/// A clone of a GPU state shares its buffers (a step on one shows in the other).
-#[derive(Debug, Clone)]
+/// The flat parameters with their moments, the step count and the learning rate, all on the
+/// parameters' device; [`adam_step`] updates them. The step count and the learning rate live
+/// in device buffers, so a captured training step replays correctly; change the rate with
+/// [`AdamState::set_learning_rate`]. A clone of a GPU state shares its buffers.
+#[derive(Clone)]
 pub struct AdamState {
     params: Tensor,
     m: Tensor,
     v: Tensor,
-    step: u64,
+    config: AdamConfig,
+    steps: StepCounter,
+    learning_rate: Tensor,
+    schedule: Tensor,
 }
 
 impl AdamState {
-    /// Starts optimising `params` (zero moments on its device, step 0). On a GPU the updates
-    /// are written into `params`' buffer, so clones of `params` see them too.
-    pub fn new(params: Tensor) -> Result<AdamState> {
+    /// Starts optimising `params` with `config` (zero moments on its device, step 0). On a GPU
+    /// the updates are written into `params`' buffer, so clones of `params` see them too.
+    pub fn new(params: Tensor, config: &AdamConfig) -> Result<AdamState> {
+        config.validate()?;
         let zeros = Tensor::from_vec(params.shape(), vec![0.0; params.len()])?;
         let device = params.device();
         Ok(AdamState {
             m: zeros.to_device(&device)?,
             v: zeros.to_device(&device)?,
+            steps: StepCounter::new(&device, 1)?,
+            learning_rate: Tensor::from_vec(&[1], vec![config.learning_rate])?
+                .to_device(&device)?,
+            schedule: Tensor::from_vec(&[4], vec![0.0, 0.0, 1.0, 1.0])?.to_device(&device)?,
+            config: *config,
             params,
-            step: 0,
         })
     }
 
@@ -124,9 +136,32 @@ impl AdamState {
         &self.v
     }
 
-    /// Steps taken so far.
-    pub fn step(&self) -> u64 {
-        self.step
+    /// Steps taken so far (read from the device).
+    pub fn step(&self) -> Result<u32> {
+        self.steps.get(0)
+    }
+
+    /// The learning rate of the following steps (after all work recorded so far).
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        AdamConfig {
+            learning_rate,
+            ..self.config
+        }
+        .validate()?;
+        self.config.learning_rate = learning_rate;
+        match self.learning_rate.storage() {
+            Storage::Gpu { ctx, buffer } => ctx.write(buffer, &[learning_rate]),
+            Storage::Cpu(_) => {
+                self.learning_rate = Tensor::from_vec(&[1], vec![learning_rate])?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for AdamState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AdamState({:?}, {:?})", self.params, self.config)
     }
 }
 
@@ -153,15 +188,15 @@ fn check_distinct(buffers: &[&GpuBuffer]) -> Result<()> {
     Ok(())
 }
 
-/// One Adam/AdamW step (the step count is incremented first, so the first step is t = 1):
-/// `grads` has the parameters' shape; `decay_mask` (same shape, 1 = decayed, 0 = excluded)
-/// multiplies the weight decay; `grad_scale` (shape `[1]`) multiplies every gradient.
+/// One Adam/AdamW step (the first step is t = 1): `grads` has the parameters' shape;
+/// `decay_mask` (same shape, 1 = decayed, 0 = excluded) multiplies the weight decay;
+/// `grad_scale` (shape `[1]`) multiplies every gradient. On a GPU everything is recorded
+/// (schedule, update, step count), nothing is read back.
 pub fn adam_step(
     state: &mut AdamState,
     grads: &Tensor,
     decay_mask: Option<&Tensor>,
     grad_scale: Option<&Tensor>,
-    config: &AdamConfig,
 ) -> Result<()> {
     let op = "adam_step";
     let shape = state.params.shape().to_vec();
@@ -172,14 +207,33 @@ pub fn adam_step(
     if let Some(scale) = grad_scale {
         expect_shape(op, "grad_scale", scale, &[1])?;
     }
-    let scalars = config.scalars(state.step + 1)?;
     let mut inputs = vec![&state.params, grads, &state.m, &state.v];
     inputs.extend(decay_mask);
     inputs.extend(grad_scale);
+    inputs.push(&state.learning_rate);
+    inputs.push(&state.schedule);
     let mask_index = decay_mask.map(|_| 4);
     let scale_index = grad_scale.map(|_| 4 + usize::from(decay_mask.is_some()));
+    let (lr_index, schedule_index) = (inputs.len() - 2, inputs.len() - 1);
     match operands(op, &inputs)? {
         Operands::Cpu(a) => {
+            let c = &state.config;
+            let mut schedule = [0.0f32; 4];
+            schedule.copy_from_slice(&contiguous(a[schedule_index]));
+            cpu::adam::advance_schedule(
+                &mut schedule,
+                contiguous(a[lr_index])[0],
+                c.beta1,
+                c.beta2,
+                c.weight_decay,
+            );
+            let scalars = AdamScalars {
+                alpha: schedule[0],
+                one_minus_beta1: 1.0 - c.beta1,
+                one_minus_beta2: 1.0 - c.beta2,
+                eps: c.epsilon,
+                decay: schedule[1],
+            };
             let mut params = contiguous(a[0]).into_owned();
             let mut m = contiguous(a[2]).into_owned();
             let mut v = contiguous(a[3]).into_owned();
@@ -197,9 +251,10 @@ pub fn adam_step(
             state.params = Tensor::from_vec(&shape, params)?;
             state.m = Tensor::from_vec(&shape, m)?;
             state.v = Tensor::from_vec(&shape, v)?;
+            state.schedule = Tensor::from_vec(&[4], schedule.to_vec())?;
         }
         Operands::Gpu(ctx, b) => {
-            check_distinct(&b)?;
+            check_distinct(&b[..lr_index])?;
             let buffers = AdamBuffers {
                 params: b[0],
                 grads: b[1],
@@ -207,10 +262,11 @@ pub fn adam_step(
                 v: b[3],
                 decay_mask: mask_index.map(|i| b[i]),
                 grad_scale: scale_index.map(|i| b[i]),
+                learning_rate: b[lr_index],
+                schedule: b[schedule_index],
             };
-            kernels::adam::adam_step(ctx, &buffers, grads.len(), &scalars)?;
+            kernels::adam::adam_step(ctx, &buffers, grads.len(), &state.config.constants())?;
         }
     }
-    state.step += 1;
-    Ok(())
+    state.steps.advance(0, 1)
 }
