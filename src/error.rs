@@ -85,6 +85,20 @@ pub enum AtbError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Forecasts could not be scored (empty, mismatched lengths, non-finite values).
+    #[error("evaluation: {0}")]
+    Evaluation(String),
+    /// The model registry refused a request (bad symbol or version, nothing stored).
+    #[error("model registry: {0}")]
+    Registry(String),
+    /// A plot could not be drawn or written.
+    #[error("plot {path}: {message}")]
+    Plot {
+        /// The PNG being written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Result with [`AtbError`].

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cpu;
 pub mod device;
 pub mod error;
+pub mod eval;
 pub mod kernels;
 pub mod ops;
 pub mod tensor;
