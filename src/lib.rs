@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod kernels;
 pub mod ops;
+pub mod plots;
 pub mod registry;
 pub mod tensor;
 
