@@ -116,6 +116,19 @@ fn history_without_validation_and_without_data() {
     assert!(!img.find(TRAIN).is_empty());
     assert!(img.find(VAL).is_empty());
 
+    let one_epoch = TrainingCurves {
+        loss: &[0.7],
+        val_loss: &[0.8],
+        rmse: &[120.0],
+        val_rmse: &[130.0],
+    };
+    history_png(&path, &one_epoch).unwrap();
+    let img = Image::load(&path);
+    // The single epoch sits at the left edge of each panel, far from the legend (upper right).
+    for color in [TRAIN, VAL] {
+        assert!(img.find(color).iter().any(|p| p.0 < HISTORY_SIZE.0 / 4), "{color:?}");
+    }
+
     let empty = TrainingCurves {
         loss: &[],
         val_loss: &[],

@@ -29,6 +29,12 @@ pub struct TrainingCurves<'a> {
 const TRAIN_COLOR: RGBColor = RGBColor(31, 119, 180);
 const VAL_COLOR: RGBColor = RGBColor(255, 127, 14);
 
+/// Radius of the epoch markers: visible on short runs (a single epoch is otherwise invisible),
+/// none on long ones where they would clutter the line.
+fn marker_size(epochs: usize) -> u32 {
+    if epochs <= 40 { 3 } else { 0 }
+}
+
 /// Draws `curves` to the PNG at `path`: "Model loss" on the left, "Model RMSE" on the right,
 /// epochs from 1 on the x axis, each with a legend.
 pub fn history_png(path: &Path, curves: &TrainingCurves<'_>) -> Result<()> {
@@ -92,7 +98,10 @@ fn draw_panel(
             .filter(|(_, v)| v.is_finite())
             .map(|(i, &v)| ((i + 1) as f64, v));
         chart
-            .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+            .draw_series(
+                LineSeries::new(points, color.stroke_width(2))
+                    .point_size(marker_size(values.len())),
+            )?
             .label(label)
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
