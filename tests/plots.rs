@@ -126,7 +126,10 @@ fn history_without_validation_and_without_data() {
     let img = Image::load(&path);
     // The single epoch sits at the left edge of each panel, far from the legend (upper right).
     for color in [TRAIN, VAL] {
-        assert!(img.find(color).iter().any(|p| p.0 < HISTORY_SIZE.0 / 4), "{color:?}");
+        assert!(
+            img.find(color).iter().any(|p| p.0 < HISTORY_SIZE.0 / 4),
+            "{color:?}"
+        );
     }
 
     let empty = TrainingCurves {
