@@ -138,6 +138,20 @@ pub enum AtbError {
         /// What is wrong and what was expected.
         detail: String,
     },
+    /// Forecasts could not be scored (empty, mismatched lengths, non-finite values).
+    #[error("evaluation: {0}")]
+    Evaluation(String),
+    /// The model registry refused a request (bad symbol or version, nothing stored).
+    #[error("model registry: {0}")]
+    Registry(String),
+    /// A plot could not be drawn or written.
+    #[error("plot {path}: {message}")]
+    Plot {
+        /// The PNG being written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Result with [`AtbError`].

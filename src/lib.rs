@@ -11,11 +11,14 @@ pub mod cpu;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod eval;
 pub mod gbdt;
 pub mod kernels;
 pub mod models;
 pub mod nn;
 pub mod ops;
+pub mod plots;
+pub mod registry;
 pub mod tensor;
 pub mod train;
 

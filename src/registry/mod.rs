@@ -1,0 +1,24 @@
+//! The versioned model store: `ROOT/SYMBOL/price/YYYY-MM-DD_HHh_vN/`.
+//!
+//! A version is written into a hidden temporary folder and renamed into place on commit, so a
+//! crash never leaves a half-written version (only a dot-folder that listing ignores), and
+//! concurrent runs get distinct version numbers.
+
+pub mod pending;
+pub mod store;
+pub mod tensors;
+pub mod utc_hour;
+pub mod version;
+
+pub use pending::PendingVersion;
+pub use store::{DEFAULT_ROOT, Registry};
+pub use tensors::{NamedTensor, OwnedTensor, read_tensors};
+pub use version::VersionInfo;
+
+/// Maps a `std::io::Error` on `path` to [`AtbError::Io`](crate::AtbError::Io).
+pub(crate) fn io_at(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> crate::AtbError + '_ {
+    move |source| crate::AtbError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
