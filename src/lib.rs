@@ -17,6 +17,7 @@ pub mod kernels;
 pub mod models;
 pub mod nn;
 pub mod ops;
+pub mod pipeline;
 pub mod plots;
 pub mod registry;
 pub mod tensor;
