@@ -194,3 +194,25 @@ fn conv1d_and_attention_gradients() {
         );
     }
 }
+
+#[test]
+fn softmax_layer_norm_and_dropout_gradients() {
+    let soft = |t: &Tape, v: &[Var]| weighted_sum(t, &t.softmax(&v[0])?, 30);
+    check("softmax", &soft, vec![random_tensor(&[3, 7], 31)]);
+    let norm = |t: &Tape, v: &[Var]| weighted_sum(t, &t.layer_norm(&v[0], &v[1], &v[2], 1e-3)?, 32);
+    check(
+        "layer_norm",
+        &norm,
+        vec![
+            random_tensor(&[4, 9], 33),
+            random_tensor(&[9], 34),
+            random_tensor(&[9], 35),
+        ],
+    );
+    let drop = |t: &Tape, v: &[Var]| {
+        let counter = atb_gpu::ops::StepCounter::new(&v[0].value().device(), 1)?;
+        counter.set(0, 3)?;
+        weighted_sum(t, &t.dropout(&v[0], 0.4, 7, &counter, 0)?, 36)
+    };
+    check("dropout", &drop, vec![random_tensor(&[5, 8], 37)]);
+}

@@ -137,3 +137,47 @@ fn rate_zero_is_identity_and_bad_rates_are_errors() {
     let y = ops::dropout(&empty.to_device(&gpu()).unwrap(), 0.5, 1, 1).unwrap();
     assert_eq!(y.shape(), &[0, 3]);
 }
+
+#[test]
+fn counted_dropout_draws_its_step_from_the_device_counter() {
+    use atb_gpu::ops::StepCounter;
+    let x = crate::common::random_tensor(&[3, 257], 40);
+    let mut masks = Vec::new();
+    for device in [atb_gpu::ComputeDevice::Cpu, crate::common::gpu()] {
+        let xd = x.to_device(&device).unwrap();
+        let counter = StepCounter::new(&device, 2).unwrap();
+        counter.set(1, 5).unwrap();
+        let counted = ops::dropout_counted(&xd, 0.3, 9, 100, &counter, 1).unwrap();
+        let fixed = ops::dropout(&x, 0.3, 9, 105).unwrap();
+        assert_eq!(
+            counted.to_vec().unwrap(),
+            fixed.to_vec().unwrap(),
+            "{device:?}: step 100 + 5"
+        );
+        let dy = crate::common::random_tensor(&[3, 257], 41)
+            .to_device(&device)
+            .unwrap();
+        let back = ops::dropout_backward_counted(&dy, 0.3, 9, 100, &counter, 1).unwrap();
+        let back_fixed = ops::dropout_backward(
+            &dy.to_device(&atb_gpu::ComputeDevice::Cpu).unwrap(),
+            0.3,
+            9,
+            105,
+        )
+        .unwrap();
+        assert_eq!(back.to_vec().unwrap(), back_fixed.to_vec().unwrap());
+        counter.advance(1, 1).unwrap();
+        let next = ops::dropout_counted(&xd, 0.3, 9, 100, &counter, 1)
+            .unwrap()
+            .to_vec()
+            .unwrap();
+        assert_ne!(
+            next,
+            counted.to_vec().unwrap(),
+            "a new step draws a new mask"
+        );
+        masks.push(next);
+        assert!(ops::dropout_counted(&xd, 0.3, 9, 100, &counter, 2).is_err());
+    }
+    assert_eq!(masks[0], masks[1], "CPU and GPU agree");
+}

@@ -21,3 +21,4 @@ mod mse;
 mod nn;
 mod reduce;
 mod softmax;
+mod training;

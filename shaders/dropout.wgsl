@@ -10,6 +10,8 @@
 //
 // `dropout_apply`: out[i] = keep(i) ? x[i] · scale : 0, scale = 1 / (1 - rate) from the host.
 //                  The forward applies it to x, the backward to dy.
+// `dropout_apply_counted`: the same with step = params.step + counter[COUNTER_SLOT] (64-bit
+//                  add), so a captured training step draws a new mask on every replay.
 // `dropout_mask`:  out[i] = keep(i) ? 1 : 0 (for inspection and tests).
 // Grid: 256 threads per workgroup, one element per thread, 2D when n needs more workgroups
 // than max_compute_workgroups_per_dimension.
@@ -28,6 +30,9 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> counter: array<u32>;
+
+override COUNTER_SLOT: u32 = 0u;
 
 const WORKGROUP: u32 = 256u;
 
@@ -37,8 +42,8 @@ fn pcg(v: u32) -> u32 {
     return (word >> 22u) ^ word;
 }
 
-fn kept(i: u32) -> bool {
-    let key = pcg(params.seed_lo ^ pcg(params.seed_hi ^ pcg(params.step_lo ^ pcg(params.step_hi))));
+fn kept(i: u32, step_lo: u32, step_hi: u32) -> bool {
+    let key = pcg(params.seed_lo ^ pcg(params.seed_hi ^ pcg(step_lo ^ pcg(step_hi))));
     return pcg(i ^ key) >= params.threshold;
 }
 
@@ -54,7 +59,22 @@ fn dropout_apply(
 ) {
     let i = flat_index(wg, groups, local);
     if i < params.n {
-        out[i] = select(0.0, x[i] * params.scale, kept(i));
+        out[i] = select(0.0, x[i] * params.scale, kept(i, params.step_lo, params.step_hi));
+    }
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn dropout_apply_counted(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) local: u32,
+) {
+    let i = flat_index(wg, groups, local);
+    if i < params.n {
+        let offset = counter[COUNTER_SLOT];
+        let lo = params.step_lo + offset;
+        let hi = params.step_hi + select(0u, 1u, lo < offset);
+        out[i] = select(0.0, x[i] * params.scale, kept(i, lo, hi));
     }
 }
 
@@ -66,6 +86,6 @@ fn dropout_mask(
 ) {
     let i = flat_index(wg, groups, local);
     if i < params.n {
-        out[i] = select(0.0, 1.0, kept(i));
+        out[i] = select(0.0, 1.0, kept(i, params.step_lo, params.step_hi));
     }
 }

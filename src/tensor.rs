@@ -63,6 +63,19 @@ impl Tensor {
         }
     }
 
+    /// Wraps a GPU buffer shared with other owners (e.g. a model's flat parameter buffer):
+    /// work on this tensor and on the other owners sees the same memory.
+    pub fn from_shared_gpu(
+        ctx: Arc<GpuContext>,
+        buffer: Arc<GpuBuffer>,
+        shape: Vec<usize>,
+    ) -> Tensor {
+        Tensor {
+            shape,
+            storage: Storage::Gpu { ctx, buffer },
+        }
+    }
+
     /// The dimensions.
     pub fn shape(&self) -> &[usize] {
         &self.shape

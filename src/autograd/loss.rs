@@ -2,15 +2,18 @@
 
 use super::{Tape, Var};
 use crate::Result;
-use crate::ops::{ReduceAxis, ReduceOp};
+use crate::ops::{self, UnaryOp};
 
 impl Tape {
-    /// Mean squared error over all elements, as a one-element value.
+    /// Mean squared error over all elements, as a one-element value (one fused kernel each
+    /// way; the upstream gradient stays on the device).
     pub fn mse(&self, pred: &Var, target: &Var) -> Result<Var> {
-        let diff = self.sub(pred, target)?;
-        let squared = self.mul(&diff, &diff)?;
-        let n = squared.value().len();
-        let flat = self.reshape(&squared, &[1, n])?;
-        self.reduce(&flat, ReduceOp::Mean, ReduceAxis::Last)
+        let value = ops::mse_loss(pred.value(), target.value())?;
+        let (p, t) = (pred.value().clone(), target.value().clone());
+        Ok(self.record(value, &[pred, target], move |dloss| {
+            let dpred = ops::mse_backward_upstream(&p, &t, dloss)?;
+            let dtarget = ops::unary(UnaryOp::Scale(-1.0), &dpred)?;
+            Ok(vec![Some(dpred), Some(dtarget)])
+        }))
     }
 }

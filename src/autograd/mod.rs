@@ -7,6 +7,7 @@
 
 mod linear;
 mod loss;
+mod normalize;
 mod pointwise;
 mod reduce;
 mod sequence;

@@ -20,11 +20,13 @@ struct Params {
     _pad: u32,
 }
 
-/// Runs `entry` over `n` elements; `x` is read only by `dropout_apply`.
+/// Runs `entry` over `n` elements; `x` is read by the apply entries, `counter` (buffer, slot)
+/// by `dropout_apply_counted`.
 fn launch(
     ctx: &GpuContext,
     entry: &'static str,
     x: Option<&GpuBuffer>,
+    counter: Option<(&GpuBuffer, u32)>,
     n: usize,
     mask: &DropoutMask,
 ) -> Result<GpuBuffer> {
@@ -50,10 +52,14 @@ fn launch(
         index: 2,
         buffer: &out,
     });
+    if let Some((buffer, _)) = counter {
+        buffers.push(Binding { index: 3, buffer });
+    }
+    let constants = counter.map(|(_, slot)| [("COUNTER_SLOT", f64::from(slot))]);
     ctx.dispatch(&Dispatch {
         shader: Shader::DROPOUT,
         entry,
-        constants: &[],
+        constants: constants.as_ref().map_or(&[], |c| &c[..]),
         params: bytemuck::bytes_of(&params),
         buffers: &buffers,
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "dropout")?,
@@ -69,10 +75,29 @@ pub fn dropout_apply(
     n: usize,
     mask: &DropoutMask,
 ) -> Result<GpuBuffer> {
-    launch(ctx, "dropout_apply", Some(x), n, mask)
+    launch(ctx, "dropout_apply", Some(x), None, n, mask)
+}
+
+/// [`dropout_apply`] with the mask's step offset by `counter[slot]`, read on the GPU.
+pub fn dropout_apply_counted(
+    ctx: &GpuContext,
+    x: &GpuBuffer,
+    counter: &GpuBuffer,
+    slot: u32,
+    n: usize,
+    mask: &DropoutMask,
+) -> Result<GpuBuffer> {
+    launch(
+        ctx,
+        "dropout_apply_counted",
+        Some(x),
+        Some((counter, slot)),
+        n,
+        mask,
+    )
 }
 
 /// `out[i] = kept(i) ? 1 : 0` for `n` elements.
 pub fn dropout_mask(ctx: &GpuContext, n: usize, mask: &DropoutMask) -> Result<GpuBuffer> {
-    launch(ctx, "dropout_mask", None, n, mask)
+    launch(ctx, "dropout_mask", None, None, n, mask)
 }

@@ -4,6 +4,7 @@
 mod attention;
 mod conv1d;
 mod init;
+mod layer_norm;
 mod linear;
 mod lstm;
 mod params;
@@ -12,6 +13,7 @@ mod pooling;
 pub use attention::MultiHeadAttention;
 pub use conv1d::Conv1d;
 pub use init::{Init, InitRng};
+pub use layer_norm::{LAYER_NORM_EPSILON, LayerNorm};
 pub use linear::Linear;
 pub use lstm::Lstm;
 pub use params::{HostTensor, ParamBuilder, ParamEntry, ParamId, Params};

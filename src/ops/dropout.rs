@@ -5,7 +5,7 @@
 //! index, so two dropout layers of the same shape need different seeds (or steps) to drop
 //! different elements.
 
-use super::{Operands, contiguous, operands};
+use super::{Operands, StepCounter, contiguous, operands};
 use crate::cpu::dropout::DropoutMask;
 use crate::device::ComputeDevice;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
@@ -44,6 +44,74 @@ fn apply(op: &'static str, t: &Tensor, rate: f32, seed: u64, step: u64) -> Resul
             let out = kernels::dropout::dropout_apply(ctx, b[0], t.len(), &mask)?;
             Ok(Tensor::from_gpu(ctx.clone(), out, t.shape().to_vec()))
         }
+    }
+}
+
+/// Dropout whose step is `step + counter[slot]`, the counter read on the device when the
+/// work runs — the form a captured training step uses, so every replay draws a new mask.
+/// [`dropout_backward_counted`] with the same arguments (before the counter advances) is its
+/// gradient.
+pub fn dropout_counted(
+    x: &Tensor,
+    rate: f32,
+    seed: u64,
+    step: u64,
+    counter: &StepCounter,
+    slot: u32,
+) -> Result<Tensor> {
+    apply_counted("dropout", x, rate, seed, step, counter, slot)
+}
+
+/// Gradient of [`dropout_counted`].
+pub fn dropout_backward_counted(
+    dy: &Tensor,
+    rate: f32,
+    seed: u64,
+    step: u64,
+    counter: &StepCounter,
+    slot: u32,
+) -> Result<Tensor> {
+    apply_counted("dropout_backward", dy, rate, seed, step, counter, slot)
+}
+
+fn apply_counted(
+    op: &'static str,
+    t: &Tensor,
+    rate: f32,
+    seed: u64,
+    step: u64,
+    counter: &StepCounter,
+    slot: u32,
+) -> Result<Tensor> {
+    mask_for(op, t.len(), rate, seed, step)?;
+    if rate == 0.0 {
+        return Ok(t.clone());
+    }
+    match (operands(op, &[t])?, counter) {
+        (Operands::Cpu(a), StepCounter::Cpu(_)) => {
+            let mask =
+                DropoutMask::new(rate, seed, step.wrapping_add(u64::from(counter.get(slot)?)));
+            Tensor::from_vec(
+                t.shape(),
+                cpu::dropout::dropout_apply(&contiguous(a[0]), &mask),
+            )
+        }
+        (Operands::Gpu(ctx, b), StepCounter::Gpu { buffer, slots, .. }) => {
+            if slot as usize >= *slots {
+                return Err(AtbError::Shape {
+                    op,
+                    detail: format!("counter slot {slot} of {slots}"),
+                });
+            }
+            let mask = DropoutMask::new(rate, seed, step);
+            let out =
+                kernels::dropout::dropout_apply_counted(ctx, b[0], buffer, slot, t.len(), &mask)?;
+            Ok(Tensor::from_gpu(ctx.clone(), out, t.shape().to_vec()))
+        }
+        _ => Err(AtbError::DeviceMismatch {
+            op,
+            detail: "the tensor and the step counter live on different devices".to_string(),
+        }),
     }
 }
 

@@ -28,7 +28,9 @@ pub use attention::{
 pub use clip::{ClipScale, clip_apply, clip_by_global_norm, clip_scale};
 pub use conv1d::{Conv1dGrads, Conv1dShape, conv1d, conv1d_backward};
 pub use counter::StepCounter;
-pub use dropout::{dropout, dropout_backward, dropout_mask};
+pub use dropout::{
+    dropout, dropout_backward, dropout_backward_counted, dropout_counted, dropout_mask,
+};
 pub use elementwise::{BinaryOp, UnaryOp, activation_backward, binary, fill, unary};
 pub use gather::{RowIndices, concat, gather_rows, place, slice};
 pub use layer_norm::{LayerNormCache, layer_norm, layer_norm_backward};

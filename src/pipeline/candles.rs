@@ -22,7 +22,10 @@ impl LoadedCandles {
     pub fn describe(&self) -> String {
         let mut out = String::new();
         let c = &self.candles;
-        let (first, last) = (c.time_ms.first().copied().unwrap_or(0), c.time_ms.last().copied().unwrap_or(0));
+        let (first, last) = (
+            c.time_ms.first().copied().unwrap_or(0),
+            c.time_ms.last().copied().unwrap_or(0),
+        );
         let _ = write!(
             out,
             "data: {} — {} bars from {} to {}; {}",

@@ -20,8 +20,16 @@ pub struct TrainOutcome {
 
 impl fmt::Display for TrainOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "trained in {:.1} s on {}", self.train_seconds, self.device)?;
-        writeln!(f, "test set ({} samples), next-hour close in price units:", self.comparison.model.n)?;
+        writeln!(
+            f,
+            "trained in {:.1} s on {}",
+            self.train_seconds, self.device
+        )?;
+        writeln!(
+            f,
+            "test set ({} samples), next-hour close in price units:",
+            self.comparison.model.n
+        )?;
         write!(f, "{}", self.comparison)?;
         writeln!(f)?;
         write!(f, "saved: {}", self.version.path.display())

@@ -10,34 +10,33 @@
 use crate::Result;
 use crate::device::{ComputeDevice, Plan};
 
-/// A step body and, on a GPU, its captured plan.
-pub struct CompiledStep<F> {
+/// A step's captured plan on a GPU (nothing on the CPU).
+pub struct CompiledStep {
     device: ComputeDevice,
-    body: F,
     plan: Option<Plan>,
 }
 
-impl<F: FnMut() -> Result<()>> CompiledStep<F> {
-    /// Wraps `body`; nothing runs until [`CompiledStep::run`].
-    pub fn new(device: &ComputeDevice, body: F) -> CompiledStep<F> {
+impl CompiledStep {
+    /// A step for `device`; nothing is captured until the first [`CompiledStep::run`].
+    pub fn new(device: &ComputeDevice) -> CompiledStep {
         CompiledStep {
             device: device.clone(),
-            body,
             plan: None,
         }
     }
 
-    /// Runs one step: the body (captured the first time on a GPU) or the plan's replay.
-    /// Work is recorded, not waited for.
-    pub fn run(&mut self) -> Result<()> {
+    /// Runs one step: `body` itself on the CPU and, on a GPU, the first time (captured);
+    /// later calls on a GPU replay the plan and do not call `body`. Work is recorded, not
+    /// waited for.
+    pub fn run(&mut self, body: impl FnOnce() -> Result<()>) -> Result<()> {
         let ComputeDevice::Gpu(ctx) = &self.device else {
-            return (self.body)();
+            return body();
         };
         if let Some(plan) = &self.plan {
             return ctx.replay(plan);
         }
         ctx.begin_capture()?;
-        let outcome = (self.body)();
+        let outcome = body();
         let plan = ctx.end_capture();
         outcome?;
         self.plan = Some(plan);

@@ -49,6 +49,11 @@ impl DeviceDataset {
         self.len() == 0
     }
 
+    /// Every target, in order (read back from the device).
+    pub fn targets(&self) -> Result<Vec<f32>> {
+        self.y.to_vec()
+    }
+
     /// The shape of one sample, e.g. [T, F].
     pub fn sample_shape(&self) -> &[usize] {
         &self.sample_shape

@@ -1,0 +1,225 @@
+//! The fit loop: device-resident data, a compiled step per batch (forward, MSE, backward,
+//! clipped Adam, on-device loss sums), one host readback per epoch, validation, callbacks.
+
+use std::time::Instant;
+
+use super::{
+    CallbackState, Callbacks, CompiledStep, DeviceDataset, EpochMetrics, History, Mode, Network,
+    Optimizer,
+};
+use crate::autograd::Tape;
+use crate::nn::{HostTensor, InitRng, Params};
+use crate::ops::{
+    self, Accumulator, AdamConfig, BinaryOp, ReduceAxis, ReduceOp, RowIndices, StepCounter, UnaryOp,
+};
+use crate::{AtbError, Result};
+
+/// Counter slots: the batch number within the epoch, the global step (dropout masks).
+const BATCH_SLOT: u32 = 0;
+const STEP_SLOT: u32 = 1;
+
+/// How to fit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitConfig {
+    /// Maximum number of epochs.
+    pub epochs: usize,
+    /// Samples per step (the last partial batch of each shuffled epoch is skipped).
+    pub batch_size: usize,
+    /// Adam settings (learning rate, betas, epsilon, weight decay).
+    pub adam: AdamConfig,
+    /// Global gradient-norm clip.
+    pub clip_norm: Option<f32>,
+    /// Shuffling and dropout seed.
+    pub seed: u64,
+    /// Early stopping, best checkpoint, LR on plateau.
+    pub callbacks: Callbacks,
+}
+
+/// What a fit produced.
+#[derive(Debug, Clone)]
+pub struct FitOutcome {
+    /// Metrics of every epoch.
+    pub history: History,
+    /// The epoch (0-based) whose weights were kept.
+    pub best_epoch: Option<usize>,
+    /// GPU dispatches in one compiled step (0 on the CPU).
+    pub dispatches_per_step: usize,
+    /// True when early stopping ended the fit.
+    pub stopped_early: bool,
+}
+
+/// Validation chunk size (samples per eager forward pass).
+const EVAL_CHUNK: usize = 256;
+
+/// Mean MSE and MAE of `net` over `data`, in chunks, without recording gradients.
+pub fn evaluate(net: &dyn Network, params: &Params, data: &DeviceDataset) -> Result<(f64, f64)> {
+    let predictions = predict(net, params, data)?;
+    let targets = data.targets()?;
+    let n = targets.len().max(1) as f64;
+    let mse = predictions
+        .iter()
+        .zip(&targets)
+        .map(|(p, t)| (f64::from(*p) - f64::from(*t)).powi(2))
+        .sum::<f64>()
+        / n;
+    let mae = predictions
+        .iter()
+        .zip(&targets)
+        .map(|(p, t)| (f64::from(*p) - f64::from(*t)).abs())
+        .sum::<f64>()
+        / n;
+    Ok((mse, mae))
+}
+
+/// One prediction per sample of `data`, in order.
+pub fn predict(net: &dyn Network, params: &Params, data: &DeviceDataset) -> Result<Vec<f32>> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut start = 0;
+    while start < data.len() {
+        let len = EVAL_CHUNK.min(data.len() - start);
+        let tape = Tape::new();
+        let (x, _) = data.range(&tape, start, len)?;
+        let pred = tape.no_grad(|| net.forward(&tape, params, &x, Mode::Eval))?;
+        out.extend(pred.value().to_vec()?);
+        start += len;
+    }
+    Ok(out)
+}
+
+fn shuffled(n: usize, rng: &mut InitRng) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    for i in (1..n).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+/// The body of one training step (the part a GPU captures and replays).
+#[allow(clippy::too_many_arguments)]
+fn train_step(
+    net: &dyn Network,
+    params: &mut Params,
+    optimizer: &mut Optimizer,
+    train: &DeviceDataset,
+    indices: &RowIndices,
+    counter: &StepCounter,
+    sums: &Accumulator,
+    batch: usize,
+    seed: u64,
+) -> Result<()> {
+    let tape = Tape::new();
+    let (x, y) = train.batch(&tape, indices, counter, BATCH_SLOT, batch)?;
+    let mode = Mode::Train {
+        counter,
+        slot: STEP_SLOT,
+        seed,
+    };
+    let pred = net.forward(&tape, params, &x, mode)?;
+    let loss = tape.mse(&pred, &y)?;
+    let grads = params.gather_gradients(&tape.backward(&loss)?)?;
+    optimizer.step(params, &grads)?;
+    let error = ops::binary(BinaryOp::Sub, pred.value(), y.value())?;
+    let abs = ops::unary(UnaryOp::Abs, &error.reshape(&[1, batch])?)?;
+    let mae = ops::reduce(&abs, ReduceOp::Mean, ReduceAxis::Last)?;
+    sums.add(&ops::concat(&[loss.value(), &mae], 0)?)?;
+    counter.advance(BATCH_SLOT, 1)?;
+    counter.advance(STEP_SLOT, 1)
+}
+
+/// Trains `net` on `train`, validating on `validation` after every epoch. Ends with the
+/// best epoch's weights in `params`. `on_epoch` sees each epoch's metrics as it ends.
+pub fn fit(
+    net: &dyn Network,
+    params: &mut Params,
+    train: &DeviceDataset,
+    validation: &DeviceDataset,
+    config: &FitConfig,
+    mut on_epoch: impl FnMut(usize, &EpochMetrics),
+) -> Result<FitOutcome> {
+    let batch = config.batch_size;
+    if batch == 0 || train.len() < batch {
+        return Err(AtbError::Config(format!(
+            "batch size {batch} needs at least that many training samples, got {}",
+            train.len()
+        )));
+    }
+    if validation.is_empty() {
+        return Err(AtbError::Config("the validation set is empty".to_string()));
+    }
+    let device = params.device().clone();
+    let mut optimizer = Optimizer::new(params, &config.adam, config.clip_norm)?;
+    let mut rng = InitRng::new(config.seed);
+    let mut indices = RowIndices::new(&device, shuffled(train.len(), &mut rng))?;
+    let counter = StepCounter::new(&device, 2)?;
+    let sums = Accumulator::new(&device, 2)?;
+    let mut step = CompiledStep::new(&device);
+    let mut callbacks = CallbackState::new(config.callbacks, f64::from(config.adam.learning_rate));
+    let mut history = History::default();
+    let mut best: Option<(usize, Vec<HostTensor>)> = None;
+    let mut stopped_early = false;
+    let steps = train.len() / batch;
+    let mut learning_rate = f64::from(config.adam.learning_rate);
+    for epoch in 0..config.epochs {
+        let started = Instant::now();
+        if epoch > 0 {
+            indices.set(&shuffled(train.len(), &mut rng))?;
+        }
+        counter.set(BATCH_SLOT, 0)?;
+        for _ in 0..steps {
+            step.run(|| {
+                train_step(
+                    net,
+                    params,
+                    &mut optimizer,
+                    train,
+                    &indices,
+                    &counter,
+                    &sums,
+                    batch,
+                    config.seed,
+                )
+            })?;
+        }
+        let totals = sums.take()?;
+        let (val_loss, val_mae) = evaluate(net, params, validation)?;
+        let loss = totals[0] / steps as f64;
+        let metrics = EpochMetrics {
+            loss,
+            val_loss,
+            rmse: loss.sqrt(),
+            val_rmse: val_loss.sqrt(),
+            mae: totals[1] / steps as f64,
+            val_mae,
+            learning_rate,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        history.epochs.push(metrics);
+        on_epoch(epoch, &metrics);
+        let decision = callbacks.after_epoch(val_loss);
+        if decision.save_best {
+            best = Some((epoch, params.to_host()?));
+        }
+        if decision.learning_rate != learning_rate {
+            learning_rate = decision.learning_rate;
+            optimizer.set_learning_rate(learning_rate as f32)?;
+        }
+        if decision.stop {
+            stopped_early = true;
+            break;
+        }
+    }
+    if let Some((_, weights)) = &best {
+        let values: Vec<(String, Vec<f32>)> = weights
+            .iter()
+            .map(|h| (h.name.clone(), h.values.clone()))
+            .collect();
+        params.load(&values)?;
+    }
+    Ok(FitOutcome {
+        history,
+        best_epoch: best.map(|(epoch, _)| epoch),
+        dispatches_per_step: step.dispatches(),
+        stopped_early,
+    })
+}
