@@ -22,6 +22,8 @@ use atb_gpu::ops::{self, MatmulOptions, MatmulShape};
 use atb_gpu::{ComputeDevice, DeviceChoice, DeviceRequest, Tensor};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+#[path = "kernels/training.rs"]
+mod training;
 #[path = "kernels/trainops.rs"]
 mod trainops;
 
@@ -111,6 +113,7 @@ criterion_group!(
     conv1d::conv1d,
     lstm::lstm,
     attention::attention,
-    trainops::trainops
+    trainops::trainops,
+    training::training
 );
 criterion_main!(benches);

@@ -127,6 +127,115 @@ fn train_step(
     counter.advance(STEP_SLOT, 1)
 }
 
+/// The state of training one network: optimizer, shuffled order, device counters and loss
+/// sums, and the compiled step.
+pub struct Trainer<'a> {
+    net: &'a dyn Network,
+    train: &'a DeviceDataset,
+    optimizer: Optimizer,
+    indices: RowIndices,
+    counter: StepCounter,
+    sums: Accumulator,
+    step: CompiledStep,
+    rng: InitRng,
+    batch: usize,
+    seed: u64,
+    steps_this_epoch: usize,
+}
+
+impl<'a> Trainer<'a> {
+    /// Prepares training of `net` (parameters `params`) on `train` with `config`.
+    pub fn new(
+        net: &'a dyn Network,
+        params: &Params,
+        train: &'a DeviceDataset,
+        config: &FitConfig,
+    ) -> Result<Trainer<'a>> {
+        let batch = config.batch_size;
+        if batch == 0 || train.len() < batch {
+            return Err(AtbError::Config(format!(
+                "batch size {batch} needs at least that many training samples, got {}",
+                train.len()
+            )));
+        }
+        let device = params.device().clone();
+        let mut rng = InitRng::new(config.seed);
+        Ok(Trainer {
+            net,
+            train,
+            optimizer: Optimizer::new(params, &config.adam, config.clip_norm)?,
+            indices: RowIndices::new(&device, shuffled(train.len(), &mut rng))?,
+            counter: StepCounter::new(&device, 2)?,
+            sums: Accumulator::new(&device, 2)?,
+            step: CompiledStep::new(&device),
+            rng,
+            batch,
+            seed: config.seed,
+            steps_this_epoch: 0,
+        })
+    }
+
+    /// Full batches in one epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train.len() / self.batch
+    }
+
+    /// Starts an epoch: a new shuffled order (except for the very first) and batch 0.
+    pub fn start_epoch(&mut self, first: bool) -> Result<()> {
+        if !first {
+            self.indices
+                .set(&shuffled(self.train.len(), &mut self.rng))?;
+        }
+        self.steps_this_epoch = 0;
+        self.counter.set(BATCH_SLOT, 0)
+    }
+
+    /// One training step on the next batch (recorded, not waited for).
+    pub fn step(&mut self, params: &mut Params) -> Result<()> {
+        if self.steps_this_epoch >= self.steps_per_epoch() {
+            return Err(AtbError::Config(
+                "the epoch has no batch left; start a new epoch".to_string(),
+            ));
+        }
+        let Trainer {
+            net,
+            train,
+            optimizer,
+            indices,
+            counter,
+            sums,
+            step,
+            batch,
+            seed,
+            ..
+        } = self;
+        step.run(|| {
+            train_step(
+                *net, params, optimizer, train, indices, counter, sums, *batch, *seed,
+            )
+        })?;
+        self.steps_this_epoch += 1;
+        Ok(())
+    }
+
+    /// Mean training loss and MAE of the epoch's steps (one readback), then resets the sums.
+    pub fn finish_epoch(&mut self) -> Result<(f64, f64)> {
+        let totals = self.sums.take()?;
+        let steps = self.steps_this_epoch.max(1) as f64;
+        Ok((totals[0] / steps, totals[1] / steps))
+    }
+
+    /// The learning rate of the following steps.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        self.optimizer.set_learning_rate(learning_rate)
+    }
+
+    /// GPU dispatches in one compiled step (0 on the CPU or before the first step).
+    pub fn dispatches_per_step(&self) -> usize {
+        self.step.dispatches()
+    }
+}
+
 /// Trains `net` on `train`, validating on `validation` after every epoch. Ends with the
 /// best epoch's weights in `params`. `on_epoch` sees each epoch's metrics as it ends.
 pub fn fit(
@@ -137,59 +246,29 @@ pub fn fit(
     config: &FitConfig,
     mut on_epoch: impl FnMut(usize, &EpochMetrics),
 ) -> Result<FitOutcome> {
-    let batch = config.batch_size;
-    if batch == 0 || train.len() < batch {
-        return Err(AtbError::Config(format!(
-            "batch size {batch} needs at least that many training samples, got {}",
-            train.len()
-        )));
-    }
     if validation.is_empty() {
         return Err(AtbError::Config("the validation set is empty".to_string()));
     }
-    let device = params.device().clone();
-    let mut optimizer = Optimizer::new(params, &config.adam, config.clip_norm)?;
-    let mut rng = InitRng::new(config.seed);
-    let mut indices = RowIndices::new(&device, shuffled(train.len(), &mut rng))?;
-    let counter = StepCounter::new(&device, 2)?;
-    let sums = Accumulator::new(&device, 2)?;
-    let mut step = CompiledStep::new(&device);
+    let mut trainer = Trainer::new(net, params, train, config)?;
     let mut callbacks = CallbackState::new(config.callbacks, f64::from(config.adam.learning_rate));
     let mut history = History::default();
     let mut best: Option<(usize, Vec<HostTensor>)> = None;
     let mut stopped_early = false;
-    let steps = train.len() / batch;
     let mut learning_rate = f64::from(config.adam.learning_rate);
     for epoch in 0..config.epochs {
         let started = Instant::now();
-        if epoch > 0 {
-            indices.set(&shuffled(train.len(), &mut rng))?;
+        trainer.start_epoch(epoch == 0)?;
+        for _ in 0..trainer.steps_per_epoch() {
+            trainer.step(params)?;
         }
-        counter.set(BATCH_SLOT, 0)?;
-        for _ in 0..steps {
-            step.run(|| {
-                train_step(
-                    net,
-                    params,
-                    &mut optimizer,
-                    train,
-                    &indices,
-                    &counter,
-                    &sums,
-                    batch,
-                    config.seed,
-                )
-            })?;
-        }
-        let totals = sums.take()?;
+        let (loss, mae) = trainer.finish_epoch()?;
         let (val_loss, val_mae) = evaluate(net, params, validation)?;
-        let loss = totals[0] / steps as f64;
         let metrics = EpochMetrics {
             loss,
             val_loss,
             rmse: loss.sqrt(),
             val_rmse: val_loss.sqrt(),
-            mae: totals[1] / steps as f64,
+            mae,
             val_mae,
             learning_rate,
             seconds: started.elapsed().as_secs_f64(),
@@ -202,7 +281,7 @@ pub fn fit(
         }
         if decision.learning_rate != learning_rate {
             learning_rate = decision.learning_rate;
-            optimizer.set_learning_rate(learning_rate as f32)?;
+            trainer.set_learning_rate(learning_rate as f32)?;
         }
         if decision.stop {
             stopped_early = true;
@@ -219,7 +298,7 @@ pub fn fit(
     Ok(FitOutcome {
         history,
         best_epoch: best.map(|(epoch, _)| epoch),
-        dispatches_per_step: step.dispatches(),
+        dispatches_per_step: trainer.dispatches_per_step(),
         stopped_early,
     })
 }

@@ -11,7 +11,7 @@ mod optimizer;
 pub use callbacks::{CallbackState, Callbacks, EpochDecision, get_model_callbacks};
 pub use compiled_step::CompiledStep;
 pub use dataset::DeviceDataset;
-pub use fit::{FitConfig, FitOutcome, evaluate, fit, predict};
+pub use fit::{FitConfig, FitOutcome, Trainer, evaluate, fit, predict};
 pub use history::{EpochMetrics, History};
 pub use network::{Mode, Network};
 pub use optimizer::Optimizer;
