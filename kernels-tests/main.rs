@@ -17,6 +17,7 @@ mod gradcheck;
 mod layer_norm;
 mod lstm;
 mod matmul;
+mod models;
 mod mse;
 mod nn;
 mod reduce;

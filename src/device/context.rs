@@ -5,7 +5,9 @@
 //! the host needs a result (a readback, [`GpuContext::synchronize`]) or after
 //! [`MAX_PENDING_DISPATCHES`], so a chain of kernels costs one submit.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, ThreadId};
 
 use super::Shader;
 use super::buffer_pool::{BufferClass, BufferPool, GpuBuffer};
@@ -81,7 +83,8 @@ struct Recorder {
     dispatches: u32,
     submits: u64,
     profiler: Option<Profiler>,
-    capture: Option<Capture>,
+    /// Open captures, one per capturing thread: a thread's capture holds only its own work.
+    captures: HashMap<ThreadId, Capture>,
 }
 
 impl Recorder {
@@ -332,7 +335,7 @@ impl GpuContext {
         let mut recorder = lock(&self.recorder);
         self.pool.begin_recording();
         recorder.record(&self.device, &command);
-        if let Some(capture) = recorder.capture.as_mut() {
+        if let Some(capture) = recorder.captures.get_mut(&thread::current().id()) {
             self.pool.pin(bound);
             capture.pinned.extend_from_slice(bound);
             capture.commands.push(command);
@@ -399,22 +402,27 @@ impl GpuContext {
         u64::from(self.limits.min_storage_buffer_offset_alignment)
     }
 
-    /// Starts capturing every dispatch and copy into a [`Plan`] (they still run now).
+    /// Starts capturing every dispatch and copy this thread records into a [`Plan`] (they
+    /// still run now). Other threads' work is not captured.
     pub fn begin_capture(&self) -> Result<()> {
         let mut recorder = lock(&self.recorder);
-        if recorder.capture.is_some() {
-            return Err(AtbError::Gpu("a capture is already open".to_string()));
+        let id = thread::current().id();
+        if recorder.captures.contains_key(&id) {
+            return Err(AtbError::Gpu("this thread already has an open capture".to_string()));
         }
-        recorder.capture = Some(Capture {
-            commands: Vec::new(),
-            pinned: Vec::new(),
-        });
+        recorder.captures.insert(
+            id,
+            Capture {
+                commands: Vec::new(),
+                pinned: Vec::new(),
+            },
+        );
         Ok(())
     }
 
-    /// Ends the capture and returns the plan (an empty plan if none was open).
+    /// Ends this thread's capture and returns the plan (an empty plan if none was open).
     pub fn end_capture(&self) -> Plan {
-        let capture = lock(&self.recorder).capture.take();
+        let capture = lock(&self.recorder).captures.remove(&thread::current().id());
         let (commands, pinned) = capture.map_or_else(Default::default, |c| (c.commands, c.pinned));
         Plan {
             commands,

@@ -25,7 +25,8 @@ pub const AVAILABLE_MODELS: &[(&str, &str)] = &[
 ];
 
 /// A neural architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ModelType {
     /// CNN + LSTM (`cnn_lstm`, `adaptive`).
     CnnLstm,
@@ -68,7 +69,8 @@ impl ModelType {
 }
 
 /// Size presets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Variant {
     /// Smaller and faster.
     Lightweight,
@@ -102,7 +104,7 @@ impl Variant {
 }
 
 /// Hyperparameters of every architecture (each uses the fields that concern it).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ModelConfig {
     /// The architecture.
     pub model_type: ModelType,
@@ -130,6 +132,8 @@ pub struct ModelConfig {
     pub dropout: f32,
     /// cnn_lstm: an extra input branch for sentiment columns.
     pub has_sentiment: bool,
+    /// How many of the input features (the last ones) are sentiment columns (set from the data).
+    pub sentiment_features: usize,
 }
 
 /// The override keys each architecture accepts.
@@ -229,6 +233,7 @@ impl ModelConfig {
             dense_units: overrides.positive("dense_units", v(16, 32, 64))?,
             dropout: overrides.rate("dropout", 0.2)?,
             has_sentiment: overrides.flag("has_sentiment", false)?,
+            sentiment_features: 0,
         };
         config.validate()?;
         Ok(config)

@@ -1,8 +1,19 @@
 //! The model factory of the guide: model types, variants, per-parameter overrides, and the
-//! architectures built from them.
+//! four neural architectures built from them.
 
+mod attention_lstm;
+mod blocks;
+mod cnn_lstm;
 mod config;
+mod factory;
 mod overrides;
+mod tcn;
+mod tcn_attention;
 
+pub use attention_lstm::AttentionLstm;
+pub use cnn_lstm::CnnLstm;
 pub use config::{AVAILABLE_MODELS, ModelConfig, ModelType, Variant};
+pub use factory::{Architecture, Model, create_model};
 pub use overrides::Overrides;
+pub use tcn::Tcn;
+pub use tcn_attention::TcnAttention;
