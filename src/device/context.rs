@@ -408,7 +408,9 @@ impl GpuContext {
         let mut recorder = lock(&self.recorder);
         let id = thread::current().id();
         if recorder.captures.contains_key(&id) {
-            return Err(AtbError::Gpu("this thread already has an open capture".to_string()));
+            return Err(AtbError::Gpu(
+                "this thread already has an open capture".to_string(),
+            ));
         }
         recorder.captures.insert(
             id,
@@ -422,7 +424,9 @@ impl GpuContext {
 
     /// Ends this thread's capture and returns the plan (an empty plan if none was open).
     pub fn end_capture(&self) -> Plan {
-        let capture = lock(&self.recorder).captures.remove(&thread::current().id());
+        let capture = lock(&self.recorder)
+            .captures
+            .remove(&thread::current().id());
         let (commands, pinned) = capture.map_or_else(Default::default, |c| (c.commands, c.pinned));
         Plan {
             commands,

@@ -142,7 +142,9 @@ impl TcnStack {
     }
 }
 
-/// Self-attention with a residual connection and layer normalisation, then the mean over time.
+/// Pre-norm self-attention with a residual connection, `x + attention(layer_norm(x))`, read out
+/// at the last time step (the step the forecast is made from). Pre-norm keeps the residual
+/// stream's scale, which a regression head needs; mean pooling would dilute the last step.
 #[derive(Debug, Clone)]
 pub struct AttentionPool {
     attention: MultiHeadAttention,
@@ -171,9 +173,11 @@ impl AttentionPool {
         x: &Var,
         return_weights: bool,
     ) -> Result<(Var, Option<Tensor>)> {
-        let (attended, weights) = self.attention.forward(tape, params, x, return_weights)?;
-        let normed = self.norm.forward(tape, params, &tape.add(x, &attended)?)?;
-        Ok((nn::mean_over_time(tape, &normed)?, weights))
+        let normed = self.norm.forward(tape, params, x)?;
+        let (attended, weights) = self
+            .attention
+            .forward(tape, params, &normed, return_weights)?;
+        Ok((nn::last_step(tape, &tape.add(x, &attended)?)?, weights))
     }
 }
 
