@@ -27,9 +27,9 @@ fn series(n: usize, seed: u64) -> Vec<f64> {
 fn windows(s: &[f64], range: std::ops::Range<usize>, device: &ComputeDevice) -> DeviceDataset {
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for end in range {
-        for t in end - T..end {
+        for (t, value) in s.iter().enumerate().take(end).skip(end - T) {
             let phase = 2.0 * std::f64::consts::PI * t as f64 / 24.0;
-            x.extend([s[t] as f32, phase.sin() as f32, phase.cos() as f32]);
+            x.extend([*value as f32, phase.sin() as f32, phase.cos() as f32]);
         }
         y.push(s[end] as f32);
     }
