@@ -4,7 +4,18 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Restores the default SIGPIPE action, so `atb-gpu ... | head` ends quietly like other
+/// command-line tools instead of failing on a closed pipe.
+fn exit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any other thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    exit_quietly_on_closed_pipe();
     let cli = atb_gpu::cli::Cli::parse();
     match atb_gpu::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,9 @@
 //! The `atb-gpu` command line: one module per subcommand.
 
 pub mod devices;
+pub mod models;
+pub mod predict;
+pub mod train;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +23,14 @@ pub struct Cli {
 pub enum Command {
     /// List every GPU adapter and say which one `--device auto` would pick.
     Devices(devices::DevicesArgs),
+    /// Train a model and save it as a new registry version.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
+    /// List and inspect saved model versions.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+    /// Forecast the next bar with a saved model.
+    Predict(predict::PredictArgs),
 }
 
 /// Device flags shared by the subcommands that compute.
@@ -38,5 +49,8 @@ pub struct DeviceArgs {
 pub fn run(cli: Cli) -> crate::Result<()> {
     match cli.command {
         Command::Devices(args) => devices::run(&args),
+        Command::Train(command) => train::run(&command),
+        Command::Models(command) => models::run(&command),
+        Command::Predict(args) => predict::run(&args),
     }
 }

@@ -3,9 +3,15 @@
 //! arguments and prints.
 
 mod candles;
+mod neural;
 mod outcome;
 mod request;
+mod saved_config;
+mod saved_model;
 
 pub use candles::{LoadedCandles, load_candles};
+pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
 pub use request::TrainRequest;
+pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
+pub use saved_model::{Forecast, SavedModel, load_saved_model};

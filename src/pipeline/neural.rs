@@ -1,0 +1,242 @@
+//! The neural job of `atb-gpu train model`: features and windows, the model factory, the
+//! compiled fit loop, test metrics beside persistence, and the registry version.
+
+use std::time::Instant;
+
+use super::saved_config::{DataSummary, SavedConfig, TrainingSettings};
+use super::{TrainOutcome, TrainRequest, load_candles};
+use crate::Result;
+use crate::data::time::format_timestamp;
+use crate::data::{Dataset, FeatureSet, WindowConfig, WindowSet, engineer_features, make_windows};
+use crate::device::ComputeDevice;
+use crate::eval::Comparison;
+use crate::models::{Model, ModelConfig, ModelType, Overrides, Variant};
+use crate::ops::AdamConfig;
+use crate::plots::{TrainingCurves, history_png};
+use crate::registry::{Registry, VersionInfo};
+use crate::train::{DeviceDataset, EpochMetrics, FitConfig, fit, get_model_callbacks, predict};
+
+/// Gradient-norm clip of every neural fit.
+const CLIP_NORM: f32 = 1.0;
+
+/// What the networks predict.
+pub const TARGET: &str =
+    "next-bar log return ln(close[t+1]/close[t]), standardised with training-split mean and std";
+
+/// Uploads one split.
+pub(crate) fn device_windows(device: &ComputeDevice, set: &WindowSet) -> Result<DeviceDataset> {
+    let shape = set.x.shape();
+    let sample = [shape[1], shape[2]];
+    let x: Vec<f32> = set.x.iter().copied().collect();
+    let y: Vec<f32> = set.y.iter().copied().collect();
+    DeviceDataset::new(device, x, y, &sample)
+}
+
+/// Predicted next closes (price units) of a split.
+pub(crate) fn price_forecasts(
+    model: &Model,
+    data: &Dataset,
+    set: &WindowSet,
+    on: &DeviceDataset,
+) -> Result<Vec<f64>> {
+    let scaled = predict(&model.network, &model.params, on)?;
+    Ok(scaled
+        .iter()
+        .zip(&set.prev_close)
+        .map(|(&p, &prev)| data.scalers.target.inverse(f64::from(p), prev))
+        .collect())
+}
+
+/// A trained neural model with everything needed to evaluate and save it.
+pub struct TrainedNeural {
+    /// The model with its best weights.
+    pub model: Model,
+    /// The windows it was trained and tested on (with the scalers).
+    pub data: Dataset,
+    /// The test split on the model's device.
+    pub test_set: DeviceDataset,
+    /// Test metrics in price units beside persistence.
+    pub comparison: Comparison,
+    /// The `config.json` to save.
+    pub saved: SavedConfig,
+    /// Per-epoch metrics.
+    pub history: crate::train::History,
+    /// Seconds of training.
+    pub train_seconds: f64,
+}
+
+/// Trains a neural model as `request` says, reports every epoch to `on_epoch`, evaluates on
+/// the test split beside persistence and saves a registry version.
+pub fn train_neural(
+    request: &TrainRequest,
+    on_epoch: impl FnMut(usize, &EpochMetrics),
+) -> Result<TrainOutcome> {
+    let trained = fit_neural(request, on_epoch)?;
+    let version = save_neural(request, &trained)?;
+    Ok(TrainOutcome {
+        version,
+        comparison: trained.comparison,
+        train_seconds: trained.train_seconds,
+        device: trained.saved.device,
+    })
+}
+
+/// The training and evaluation half of [`train_neural`].
+pub fn fit_neural(
+    request: &TrainRequest,
+    mut on_epoch: impl FnMut(usize, &EpochMetrics),
+) -> Result<TrainedNeural> {
+    let device = ComputeDevice::open(&request.device)?;
+    let overrides = Overrides::parse(&request.overrides)?;
+    let model_type = ModelType::parse(&request.model_type)?;
+    let variant = Variant::parse(&request.variant)?;
+    let loaded = load_candles(request)?;
+    // Validate the configuration before the feature work (the feature count is fixed below).
+    ModelConfig::new(
+        model_type,
+        (request.sequence_length, 1),
+        variant,
+        &overrides,
+    )?;
+    let wants_extra = overrides.flag("has_sentiment", false)? && !loaded.candles.extra.is_empty();
+    let feature_set = if wants_extra {
+        FeatureSet::PriceAndExtra
+    } else {
+        FeatureSet::Price
+    };
+    let frame = engineer_features(&loaded.candles, feature_set)?;
+    let window_config = WindowConfig {
+        sequence_length: request.sequence_length,
+        ..WindowConfig::default()
+    };
+    let data = make_windows(&frame, &window_config)?;
+    let mut config = ModelConfig::new(
+        model_type,
+        (request.sequence_length, frame.names.len()),
+        variant,
+        &overrides,
+    )?;
+    config.sentiment_features = if wants_extra {
+        loaded.candles.extra.len()
+    } else {
+        0
+    };
+    let mut model = Model::build(&config, request.seed, &device)?;
+    let (train_set, val_set, test_set) = (
+        device_windows(&device, &data.train)?,
+        device_windows(&device, &data.validation)?,
+        device_windows(&device, &data.test)?,
+    );
+    let learning_rate = request.learning_rate.unwrap_or(1e-3);
+    let fit_config = FitConfig {
+        epochs: request.epochs,
+        batch_size: request.batch_size,
+        adam: AdamConfig {
+            learning_rate: learning_rate as f32,
+            ..AdamConfig::default()
+        },
+        clip_norm: Some(CLIP_NORM),
+        seed: request.seed,
+        callbacks: get_model_callbacks(model_type.name(), request.patience),
+    };
+    let started = Instant::now();
+    let outcome = fit(
+        &model.network,
+        &mut model.params,
+        &train_set,
+        &val_set,
+        &fit_config,
+        &mut on_epoch,
+    )?;
+    let train_seconds = started.elapsed().as_secs_f64();
+    let forecasts = price_forecasts(&model, &data, &data.test, &test_set)?;
+    let comparison = Comparison::new(&forecasts, &data.test.next_close, &data.test.prev_close)?;
+
+    let candles = &loaded.candles;
+    let saved = SavedConfig {
+        atb_gpu_version: env!("CARGO_PKG_VERSION").to_string(),
+        symbol: request.symbol.clone(),
+        model: config,
+        features: frame.names.clone(),
+        uses_extra_columns: wants_extra,
+        sequence_length: request.sequence_length,
+        target: TARGET.to_string(),
+        training: TrainingSettings {
+            epochs: request.epochs,
+            epochs_run: outcome.history.epochs.len(),
+            best_epoch: outcome.best_epoch.map(|e| e + 1),
+            batch_size: request.batch_size,
+            learning_rate,
+            patience: request.patience,
+            clip_norm: CLIP_NORM,
+            seed: request.seed,
+        },
+        data: DataSummary {
+            source: loaded.source.clone(),
+            first: candles
+                .time_ms
+                .first()
+                .map_or_else(String::new, |&t| format_timestamp(t)),
+            last: candles
+                .time_ms
+                .last()
+                .map_or_else(String::new, |&t| format_timestamp(t)),
+            bars: candles.len(),
+            days: request.days,
+            gaps: loaded.gaps.to_string(),
+            samples: [data.train.len(), data.validation.len(), data.test.len()],
+        },
+        device: device.describe(),
+    };
+    Ok(TrainedNeural {
+        model,
+        data,
+        test_set,
+        comparison,
+        saved,
+        history: outcome.history,
+        train_seconds,
+    })
+}
+
+/// Saves a trained model as a new registry version: weights, config, scalers, metrics,
+/// history (CSV and PNG). Written to a temporary folder and renamed into place.
+pub fn save_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<VersionInfo> {
+    let TrainedNeural {
+        model,
+        data,
+        comparison,
+        saved,
+        history,
+        ..
+    } = trained;
+    let registry = Registry::open(&request.models_dir)?;
+    let pending = registry.begin(&request.symbol)?;
+    let weights = model.params.to_host()?;
+    let named: Vec<(&str, &[usize], &[f32])> = weights
+        .iter()
+        .map(|w| (w.name.as_str(), w.shape.as_slice(), w.values.as_slice()))
+        .collect();
+    pending.write_tensors("model.safetensors", &named)?;
+    pending.write_json("config.json", saved)?;
+    pending.write_bytes("scaler.json", data.scalers.to_json()?.as_bytes())?;
+    pending.write_json("metrics.json", comparison)?;
+    pending.write_bytes("history.csv", history.to_csv().as_bytes())?;
+    let column = |f: fn(&EpochMetrics) -> f64| history.epochs.iter().map(f).collect::<Vec<f64>>();
+    let (loss, val_loss, rmse, val_rmse) = (
+        column(|m| m.loss),
+        column(|m| m.val_loss),
+        column(|m| m.rmse),
+        column(|m| m.val_rmse),
+    );
+    history_png(
+        &pending.file_path("history.png")?,
+        &TrainingCurves {
+            loss: &loss,
+            val_loss: &val_loss,
+            rmse: &rmse,
+            val_rmse: &val_rmse,
+        },
+    )?;
+    pending.commit()
+}

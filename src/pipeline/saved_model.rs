@@ -1,0 +1,126 @@
+//! Loading a neural registry version back (`config.json`, `model.safetensors`, `scaler.json`)
+//! and forecasting the next bar from the latest candles.
+
+use std::path::Path;
+
+use super::SavedConfig;
+use crate::autograd::Tape;
+use crate::data::{
+    Candles, FeatureSet, Scalers, engineer_features, fill_gaps, latest_window,
+    time::format_timestamp,
+};
+use crate::device::ComputeDevice;
+use crate::models::Model;
+use crate::registry::{Registry, VersionInfo, read_tensors};
+use crate::train::{Mode, Network};
+use crate::{AtbError, Result, Tensor};
+
+/// A model restored from the registry.
+pub struct SavedModel {
+    /// The version it came from.
+    pub version: VersionInfo,
+    /// Its `config.json`.
+    pub config: SavedConfig,
+    /// The network with the saved weights.
+    pub model: Model,
+    /// Feature and target scalers fit on its training split.
+    pub scalers: Scalers,
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| AtbError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads `symbol`'s `version` (`latest`, a full name or `vN`) from the registry at
+/// `models_dir` onto `device`.
+pub fn load_saved_model(
+    models_dir: &Path,
+    symbol: &str,
+    version: &str,
+    device: &ComputeDevice,
+) -> Result<SavedModel> {
+    let version = Registry::open(models_dir)?.resolve(symbol, version)?;
+    let config_path = version.path.join("config.json");
+    let config: SavedConfig = serde_json::from_str(&read_text(&config_path)?).map_err(|e| {
+        AtbError::Registry(format!(
+            "{}: not a neural model's config.json ({e}); boosting versions hold model.txt for LightGBM",
+            config_path.display()
+        ))
+    })?;
+    let scaler_path = version.path.join("scaler.json");
+    let scalers = Scalers::from_json(
+        &scaler_path.display().to_string(),
+        &read_text(&scaler_path)?,
+    )?;
+    let mut model = Model::build(&config.model, config.training.seed, device)?;
+    let weights: Vec<(String, Vec<f32>)> = read_tensors(&version.path.join("model.safetensors"))?
+        .into_iter()
+        .map(|(name, _, values)| (name, values))
+        .collect();
+    model.params.load(&weights)?;
+    Ok(SavedModel {
+        version,
+        config,
+        model,
+        scalers,
+    })
+}
+
+/// A forecast of the bar after the last candle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forecast {
+    /// Open time of the last candle used (UTC).
+    pub last_bar: String,
+    /// Its close.
+    pub last_close: f64,
+    /// Forecast close of the next bar.
+    pub next_close: f64,
+}
+
+impl SavedModel {
+    /// Scaled predictions for windows `x` [N, T, F] (already standardised).
+    pub fn predict_scaled(&self, x: &Tensor) -> Result<Vec<f32>> {
+        let tape = Tape::new();
+        let input = tape.constant(x.to_device(self.model.params.device())?);
+        let out = tape.no_grad(|| {
+            self.model
+                .network
+                .forward(&tape, &self.model.params, &input, Mode::Eval)
+        })?;
+        out.value().to_vec()
+    }
+
+    /// Forecasts the close after the last of `candles` (gaps are filled as in training).
+    pub fn forecast_next(&self, candles: &Candles) -> Result<Forecast> {
+        let (filled, _) = fill_gaps(candles)?;
+        let set = if self.config.uses_extra_columns {
+            FeatureSet::PriceAndExtra
+        } else {
+            FeatureSet::Price
+        };
+        let frame = engineer_features(&filled, set)?;
+        if frame.names != self.config.features {
+            return Err(AtbError::Config(format!(
+                "the data's features {:?} differ from the model's {:?} (extra columns must match training)",
+                frame.names, self.config.features
+            )));
+        }
+        let window = latest_window(&frame, &self.scalers, self.config.sequence_length)?;
+        let shape = window.shape().to_vec();
+        let x = Tensor::from_vec(&shape, window.iter().copied().collect())?;
+        let scaled = self.predict_scaled(&x)?;
+        let last_close = frame.close.last().copied().unwrap_or(f64::NAN);
+        let last_time = frame.time_ms.last().copied().unwrap_or(0);
+        Ok(Forecast {
+            last_bar: format_timestamp(last_time),
+            last_close,
+            next_close: self
+                .scalers
+                .target
+                .inverse(f64::from(scaled[0]), last_close),
+        })
+    }
+}
