@@ -145,8 +145,7 @@ fn bad_requests_fail_before_training() {
     ];
     for (req, expected) in cases {
         let err = train_neural(&req, |_, _| {})
-            .err()
-            .expect("must fail")
+            .expect_err("must fail")
             .to_string();
         assert!(err.contains(expected), "{err} (expected {expected})");
     }
