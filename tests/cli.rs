@@ -47,3 +47,135 @@ fn unknown_device_choice_is_a_usage_error() {
     assert!(!ok);
     assert!(stderr.contains("invalid value 'glide'"), "{stderr}");
 }
+
+#[test]
+fn train_predict_and_list_on_the_embedded_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().to_str().unwrap();
+    let (ok, stdout, stderr) = atb_gpu(
+        &[
+            "train",
+            "model",
+            "BTCUSDT",
+            "--model-type",
+            "tcn",
+            "--days",
+            "20",
+            "--epochs",
+            "2",
+            "--sequence-length",
+            "12",
+            "--device",
+            "cpu",
+            "--models-dir",
+            models,
+            "--set",
+            "num_filters=8",
+            "--set",
+            "num_layers=2",
+        ],
+        &[],
+    );
+    assert!(ok, "stdout: {stdout}\nstderr: {stderr}");
+    for expected in [
+        "epoch   1/2",
+        "naive (persistence)",
+        "RMSE",
+        "DA %",
+        "skill",
+        "saved:",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    let (ok, stdout, stderr) = atb_gpu(
+        &[
+            "predict",
+            "BTCUSDT",
+            "--device",
+            "cpu",
+            "--models-dir",
+            models,
+        ],
+        &[],
+    );
+    assert!(
+        ok && stdout.contains("next-bar forecast"),
+        "{stdout}{stderr}"
+    );
+    let (ok, stdout, _) = atb_gpu(&["models", "list", "--models-dir", models], &[]);
+    assert!(
+        ok && stdout.contains("BTCUSDT") && stdout.contains("_v1"),
+        "{stdout}"
+    );
+    let (ok, stdout, _) = atb_gpu(&["models", "show", "BTCUSDT", "--models-dir", models], &[]);
+    assert!(ok && stdout.contains("\"model_type\": \"tcn\""), "{stdout}");
+}
+
+#[test]
+fn bad_training_requests_are_clear_errors_without_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().to_str().unwrap();
+    for (args, expected) in [
+        (
+            vec!["train", "model", "ETHUSDT", "--device", "cpu"],
+            "--data",
+        ),
+        (
+            vec![
+                "train",
+                "model",
+                "BTCUSDT",
+                "--model-type",
+                "gru",
+                "--device",
+                "cpu",
+            ],
+            "available",
+        ),
+        (
+            vec![
+                "train",
+                "model",
+                "BTCUSDT",
+                "--model-type",
+                "tcn",
+                "--set",
+                "dropout=1.5",
+                "--device",
+                "cpu",
+            ],
+            "'dropout'",
+        ),
+        (
+            vec![
+                "train",
+                "model",
+                "BTCUSDT",
+                "--data",
+                "/nonexistent/candles.csv",
+                "--device",
+                "cpu",
+            ],
+            "/nonexistent/candles.csv",
+        ),
+        (
+            vec![
+                "predict",
+                "BTCUSDT",
+                "--models-dir",
+                models,
+                "--device",
+                "cpu",
+            ],
+            "no models",
+        ),
+    ] {
+        let (ok, _, stderr) = atb_gpu(&args, &[]);
+        assert!(!ok, "{args:?} must fail");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
