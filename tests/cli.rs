@@ -179,3 +179,48 @@ fn bad_training_requests_are_clear_errors_without_panics() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn benchmark_prints_the_comparison_table_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let (ok, stdout, stderr) = atb_gpu(
+        &[
+            "benchmark",
+            "--models",
+            "cnn_lstm,tcn",
+            "--variant",
+            "lightweight",
+            "--days",
+            "15",
+            "--epochs",
+            "1",
+            "--sequence-length",
+            "12",
+            "--device",
+            "cpu",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(ok, "{stdout}{stderr}");
+    for expected in [
+        "Model",
+        "Train(s)",
+        "Infer(ms)",
+        "cnn_lstm",
+        "tcn",
+        "naive",
+        "Best RMSE",
+        "Fastest Inference",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?}:\n{stdout}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["model"], "naive");
+    assert!(rows[0]["infer_ms_p50"].as_f64().unwrap() > 0.0);
+}

@@ -1,5 +1,6 @@
 //! The `atb-gpu` command line: one module per subcommand.
 
+pub mod benchmark;
 pub mod devices;
 pub mod models;
 pub mod predict;
@@ -31,6 +32,8 @@ pub enum Command {
     Models(models::ModelsCommand),
     /// Forecast the next bar with a saved model.
     Predict(predict::PredictArgs),
+    /// Train every model on one split and print the comparison table.
+    Benchmark(benchmark::BenchmarkArgs),
 }
 
 /// Device flags shared by the subcommands that compute.
@@ -52,5 +55,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Train(command) => train::run(&command),
         Command::Models(command) => models::run(&command),
         Command::Predict(args) => predict::run(&args),
+        Command::Benchmark(args) => benchmark::run(&args),
     }
 }

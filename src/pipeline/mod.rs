@@ -2,6 +2,7 @@
 //! evaluate beside the naive forecast, and save a registry version. The CLI only parses
 //! arguments and prints.
 
+mod benchmark;
 mod candles;
 mod neural;
 mod outcome;
@@ -9,6 +10,7 @@ mod request;
 mod saved_config;
 mod saved_model;
 
+pub use benchmark::{BenchmarkReport, BenchmarkRow, benchmark_neural, single_window_latency};
 pub use candles::{LoadedCandles, load_candles};
 pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;

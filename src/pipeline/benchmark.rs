@@ -1,0 +1,187 @@
+//! `atb-gpu benchmark`: the guide's comparison table — every model trained and tested on the
+//! same split, beside the naive persistence forecast, with training time and single-window
+//! inference latency — plus the "best performers" summary.
+
+use std::fmt;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{TrainRequest, fit_neural};
+use crate::autograd::Tape;
+use crate::eval::Metrics;
+use crate::models::Model;
+use crate::train::{Mode, Network};
+use crate::{Result, Tensor};
+
+/// One row of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkRow {
+    /// Model type (or `naive`).
+    pub model: String,
+    /// Training seconds (0 for the naive forecast).
+    pub train_seconds: f64,
+    /// Median latency of one forecast from one window, in milliseconds (upload, forward,
+    /// readback).
+    pub infer_ms_p50: f64,
+    /// 95th-percentile latency, in milliseconds.
+    pub infer_ms_p95: f64,
+    /// Test metrics in price units.
+    pub metrics: Metrics,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkReport {
+    /// Device used.
+    pub device: String,
+    /// One row per model, then `naive`.
+    pub rows: Vec<BenchmarkRow>,
+}
+
+/// Latency percentiles of `runs` single-window forecasts, in milliseconds.
+pub fn single_window_latency(model: &Model, window: &Tensor, runs: usize) -> Result<(f64, f64)> {
+    let device = model.params.device().clone();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let tape = Tape::new();
+        let x = tape.constant(window.to_device(&device)?);
+        let y = tape.no_grad(|| model.network.forward(&tape, &model.params, &x, Mode::Eval))?;
+        y.value().to_vec()?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    Ok((at(0.5), at(0.95)))
+}
+
+/// Trains and tests each neural model type of `model_types` with `base`'s settings.
+pub fn benchmark_neural(
+    base: &TrainRequest,
+    model_types: &[String],
+    mut on_model: impl FnMut(&str),
+) -> Result<BenchmarkReport> {
+    let mut rows = Vec::new();
+    let mut naive = None;
+    let mut device = String::new();
+    for model_type in model_types {
+        on_model(model_type);
+        let request = TrainRequest {
+            model_type: model_type.clone(),
+            ..base.clone()
+        };
+        let trained = fit_neural(&request, |_, _| {})?;
+        let test = &trained.data.test;
+        let shape = test.x.shape();
+        let last = shape[0].saturating_sub(1);
+        let window: Vec<f32> = test
+            .x
+            .slice(ndarray::s![last..last + 1, .., ..])
+            .iter()
+            .copied()
+            .collect();
+        let window = Tensor::from_vec(&[1, shape[1], shape[2]], window)?;
+        let (p50, p95) = single_window_latency(&trained.model, &window, 50)?;
+        device = trained.saved.device.clone();
+        naive.get_or_insert_with(|| trained.comparison.naive.clone());
+        rows.push(BenchmarkRow {
+            model: model_type.clone(),
+            train_seconds: trained.train_seconds,
+            infer_ms_p50: p50,
+            infer_ms_p95: p95,
+            metrics: trained.comparison.model.clone(),
+        });
+    }
+    if let Some(metrics) = naive {
+        rows.push(BenchmarkRow {
+            model: "naive".to_string(),
+            train_seconds: 0.0,
+            infer_ms_p50: 0.0,
+            infer_ms_p95: 0.0,
+            metrics,
+        });
+    }
+    Ok(BenchmarkReport { device, rows })
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"))
+}
+
+impl fmt::Display for BenchmarkReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "=== Comprehensive Model Architecture Comparison ({}) ===",
+            self.device
+        )?;
+        writeln!(
+            f,
+            "{:<16} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}",
+            "Model", "Train(s)", "Infer(ms)", "RMSE", "MAE", "MAPE%", "DA%"
+        )?;
+        writeln!(f, "{}", "-".repeat(82))?;
+        for r in &self.rows {
+            let (train, infer) = if r.model == "naive" {
+                ("-".to_string(), "-".to_string())
+            } else {
+                (
+                    format!("{:.2}", r.train_seconds),
+                    format!("{:.2}", r.infer_ms_p50),
+                )
+            };
+            writeln!(
+                f,
+                "{:<16} {train:>10} {infer:>10} {:>12.4} {:>12.4} {:>8} {:>8}",
+                r.model,
+                r.metrics.rmse,
+                r.metrics.mae,
+                opt(r.metrics.mape_pct),
+                opt(r.metrics.directional_accuracy_pct)
+            )?;
+        }
+        let models: Vec<&BenchmarkRow> = self.rows.iter().filter(|r| r.model != "naive").collect();
+        let best = |key: &dyn Fn(&BenchmarkRow) -> Option<f64>, lower: bool| {
+            models
+                .iter()
+                .filter_map(|r| key(r).map(|v| (r, v)))
+                .min_by(|a, b| {
+                    if lower {
+                        a.1.total_cmp(&b.1)
+                    } else {
+                        b.1.total_cmp(&a.1)
+                    }
+                })
+                .map(|(r, v)| (r.model.clone(), v))
+        };
+        writeln!(f, "\n=== Best Performers ===")?;
+        let line = |f: &mut fmt::Formatter<'_>,
+                    label: &str,
+                    found: Option<(String, f64)>,
+                    unit: &str| match found {
+            Some((model, v)) => writeln!(f, "{label}: {model} ({v:.4}{unit})"),
+            None => writeln!(f, "{label}: n/a"),
+        };
+        line(f, "Best RMSE", best(&|r| Some(r.metrics.rmse), true), "")?;
+        line(f, "Best MAE", best(&|r| Some(r.metrics.mae), true), "")?;
+        line(
+            f,
+            "Best Directional Accuracy",
+            best(&|r| r.metrics.directional_accuracy_pct, false),
+            "%",
+        )?;
+        line(
+            f,
+            "Fastest Training",
+            best(&|r| Some(r.train_seconds), true),
+            "s",
+        )?;
+        line(
+            f,
+            "Fastest Inference",
+            best(&|r| Some(r.infer_ms_p50), true),
+            "ms",
+        )
+    }
+}
