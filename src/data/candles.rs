@@ -80,6 +80,33 @@ impl Candles {
         }
     }
 
+    /// A 64-bit FNV-1a fingerprint of every bar (time, OHLCV and extra columns, in order),
+    /// written to a model's config.json so a run can be tied to the exact data it saw.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: [u8; 8]| {
+            for b in bytes {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        for i in 0..self.len() {
+            feed(self.time_ms[i].to_le_bytes());
+            for v in [
+                self.open[i],
+                self.high[i],
+                self.low[i],
+                self.close[i],
+                self.volume[i],
+            ] {
+                feed(v.to_bits().to_le_bytes());
+            }
+            for series in &self.extra {
+                feed(series.values[i].to_bits().to_le_bytes());
+            }
+        }
+        format!("fnv1a64:{hash:016x}")
+    }
+
     /// The bars in `range` (indices into this set), as a new set from the same source.
     /// Panics if `range` reaches past [`Candles::len`], like slice indexing.
     pub fn slice(&self, range: Range<usize>) -> Self {
@@ -100,5 +127,22 @@ impl Candles {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::Candles;
+
+    #[test]
+    fn the_fingerprint_changes_with_any_value() {
+        let mut a = Candles::empty("test", &[]);
+        a.push(0, [1.0, 2.0, 0.5, 1.5, 10.0], &[]);
+        a.push(3_600_000, [1.5, 2.0, 1.0, 1.8, 12.0], &[]);
+        let mut b = a.clone();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        b.volume[1] = 12.5;
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert!(a.fingerprint().starts_with("fnv1a64:"));
     }
 }

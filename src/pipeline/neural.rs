@@ -182,6 +182,7 @@ pub fn fit_neural(
                 .last()
                 .map_or_else(String::new, |&t| format_timestamp(t)),
             bars: candles.len(),
+            fingerprint: candles.fingerprint(),
             days: request.days,
             gaps: loaded.gaps.to_string(),
             samples: [data.train.len(), data.validation.len(), data.test.len()],

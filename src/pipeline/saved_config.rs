@@ -37,6 +37,8 @@ pub struct DataSummary {
     pub last: String,
     /// Bars after gap filling and the days window.
     pub bars: usize,
+    /// Fingerprint of those bars (`Candles::fingerprint`).
+    pub fingerprint: String,
     /// `--days`, if given.
     pub days: Option<usize>,
     /// Gaps found and filled (flat bars at the previous close, volume 0).
