@@ -7,6 +7,91 @@ use crate::nn::{self, Conv1d, LayerNorm, Linear, Lstm, MultiHeadAttention, Param
 use crate::train::Mode;
 use crate::{Result, Tensor};
 
+/// A stack that turns [B, T, F] into [B, T, width] (the LSTM and TCN stacks).
+pub trait SequenceEncoder {
+    /// Encodes `x`; dropout layers are numbered from `first_layer`.
+    fn encode(
+        &self,
+        tape: &Tape,
+        params: &Params,
+        x: &Var,
+        mode: Mode<'_>,
+        first_layer: u64,
+    ) -> Result<Var>;
+}
+
+impl SequenceEncoder for LstmStack {
+    fn encode(
+        &self,
+        tape: &Tape,
+        params: &Params,
+        x: &Var,
+        mode: Mode<'_>,
+        first_layer: u64,
+    ) -> Result<Var> {
+        self.forward(tape, params, x, mode, first_layer)
+    }
+}
+
+impl SequenceEncoder for TcnStack {
+    fn encode(
+        &self,
+        tape: &Tape,
+        params: &Params,
+        x: &Var,
+        mode: Mode<'_>,
+        first_layer: u64,
+    ) -> Result<Var> {
+        self.forward(tape, params, x, mode, first_layer)
+    }
+}
+
+/// An encoder, the attention block read out at the last step, and the dense head: the shape
+/// of both attention architectures.
+pub struct AttentionModel<E> {
+    encoder: E,
+    attention: AttentionPool,
+    head: Head,
+}
+
+impl<E: SequenceEncoder> AttentionModel<E> {
+    /// Assembles the model; `width` is the encoder's output width.
+    pub fn new(
+        params: &mut ParamBuilder,
+        encoder: E,
+        width: usize,
+        heads: usize,
+        key_dim: usize,
+        dense_units: usize,
+        dropout: f32,
+    ) -> AttentionModel<E> {
+        AttentionModel {
+            encoder,
+            attention: AttentionPool::new(params, width, heads, key_dim),
+            head: Head::new(params, width, dense_units, dropout),
+        }
+    }
+
+    /// The attention weights [B, heads, T, T] for inputs `x` (for interpretation).
+    pub fn attention_weights(&self, params: &Params, x: &Tensor) -> Result<Option<Tensor>> {
+        let tape = Tape::new();
+        tape.no_grad(|| {
+            let h = self
+                .encoder
+                .encode(&tape, params, &tape.constant(x.clone()), Mode::Eval, 0)?;
+            Ok(self.attention.forward(&tape, params, &h, true)?.1)
+        })
+    }
+}
+
+impl<E: SequenceEncoder> crate::train::Network for AttentionModel<E> {
+    fn forward(&self, tape: &Tape, params: &Params, x: &Var, mode: Mode<'_>) -> Result<Var> {
+        let h = self.encoder.encode(tape, params, x, mode, 0)?;
+        let (pooled, _) = self.attention.forward(tape, params, &h, false)?;
+        self.head.forward(tape, params, &pooled, mode, 100)
+    }
+}
+
 /// Stacked LSTM layers returning full sequences, with dropout after each.
 #[derive(Debug, Clone)]
 pub struct LstmStack {

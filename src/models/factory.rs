@@ -4,10 +4,10 @@
 //! `ModelType` variant with its defaults and accepted overrides in `config.rs`, and one arm
 //! in [`Architecture::build`].
 
-use super::attention_lstm::AttentionLstm;
+use super::attention_lstm::{AttentionLstm, attention_lstm};
 use super::cnn_lstm::CnnLstm;
 use super::tcn::Tcn;
-use super::tcn_attention::TcnAttention;
+use super::tcn_attention::{TcnAttention, tcn_attention};
 use super::{ModelConfig, ModelType, Overrides, Variant};
 use crate::autograd::{Tape, Var};
 use crate::device::ComputeDevice;
@@ -33,12 +33,10 @@ impl Architecture {
         Ok(match config.model_type {
             ModelType::CnnLstm => Architecture::CnnLstm(CnnLstm::new(config, params)?),
             ModelType::AttentionLstm => {
-                Architecture::AttentionLstm(AttentionLstm::new(config, params)?)
+                Architecture::AttentionLstm(attention_lstm(config, params)?)
             }
             ModelType::Tcn => Architecture::Tcn(Tcn::new(config, params)),
-            ModelType::TcnAttention => {
-                Architecture::TcnAttention(TcnAttention::new(config, params))
-            }
+            ModelType::TcnAttention => Architecture::TcnAttention(tcn_attention(config, params)),
         })
     }
 
