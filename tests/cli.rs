@@ -223,4 +223,7 @@ fn benchmark_prints_the_comparison_table_and_json() {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[2]["model"], "naive");
     assert!(rows[0]["infer_ms_p50"].as_f64().unwrap() > 0.0);
+    assert!(rows[0]["throughput_per_s"].as_f64().unwrap() > 0.0);
+    assert!(rows[0]["parameters_mib"].as_f64().unwrap() > 0.0);
+    assert!(stdout.contains("batch 256"), "{stdout}");
 }

@@ -26,6 +26,10 @@ pub struct BenchmarkRow {
     pub infer_ms_p50: f64,
     /// 95th-percentile latency, in milliseconds.
     pub infer_ms_p95: f64,
+    /// Windows per second forecast in batches of 256 (the test split, repeated).
+    pub throughput_per_s: f64,
+    /// Size of the parameters in MiB (f32).
+    pub parameters_mib: f64,
     /// Test metrics in price units.
     pub metrics: Metrics,
 }
@@ -56,6 +60,24 @@ pub fn single_window_latency(model: &Model, window: &Tensor, runs: usize) -> Res
     Ok((at(0.5), at(0.95)))
 }
 
+/// Windows per second when forecasting `windows` [N, T, F] in batches of 256.
+pub fn batch_throughput(model: &Model, windows: &Tensor) -> Result<f64> {
+    let device = model.params.device().clone();
+    let n = windows.shape()[0];
+    let on_device = windows.to_device(&device)?;
+    let started = Instant::now();
+    let mut start = 0;
+    while start < n {
+        let len = 256.min(n - start);
+        let tape = Tape::new();
+        let x = tape.constant(crate::ops::slice(&on_device, 0, start, len)?);
+        let y = tape.no_grad(|| model.network.forward(&tape, &model.params, &x, Mode::Eval))?;
+        y.value().to_vec()?;
+        start += len;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64().max(1e-9))
+}
+
 /// Trains and tests each neural model type of `model_types` with `base`'s settings.
 pub fn benchmark_neural(
     base: &TrainRequest,
@@ -83,6 +105,8 @@ pub fn benchmark_neural(
             .collect();
         let window = Tensor::from_vec(&[1, shape[1], shape[2]], window)?;
         let (p50, p95) = single_window_latency(&trained.model, &window, 50)?;
+        let all = Tensor::from_vec(shape, test.x.iter().copied().collect())?;
+        let throughput = batch_throughput(&trained.model, &all)?;
         device = trained.saved.device.clone();
         naive.get_or_insert_with(|| trained.comparison.naive.clone());
         rows.push(BenchmarkRow {
@@ -90,6 +114,8 @@ pub fn benchmark_neural(
             train_seconds: trained.train_seconds,
             infer_ms_p50: p50,
             infer_ms_p95: p95,
+            throughput_per_s: throughput,
+            parameters_mib: trained.model.parameter_count() as f64 * 4.0 / (1 << 20) as f64,
             metrics: trained.comparison.model.clone(),
         });
     }
@@ -99,6 +125,8 @@ pub fn benchmark_neural(
             train_seconds: 0.0,
             infer_ms_p50: 0.0,
             infer_ms_p95: 0.0,
+            throughput_per_s: 0.0,
+            parameters_mib: 0.0,
             metrics,
         });
     }

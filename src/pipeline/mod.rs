@@ -10,7 +10,9 @@ mod request;
 mod saved_config;
 mod saved_model;
 
-pub use benchmark::{BenchmarkReport, BenchmarkRow, benchmark_neural, single_window_latency};
+pub use benchmark::{
+    BenchmarkReport, BenchmarkRow, batch_throughput, benchmark_neural, single_window_latency,
+};
 pub use candles::{LoadedCandles, load_candles};
 pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
