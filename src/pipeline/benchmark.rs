@@ -210,6 +210,20 @@ impl fmt::Display for BenchmarkReport {
             "Fastest Inference",
             best(&|r| Some(r.infer_ms_p50), true),
             "ms",
-        )
+        )?;
+        writeln!(f, "\n=== Inference ===")?;
+        writeln!(
+            f,
+            "{:<16} {:>10} {:>10} {:>14} {:>12}",
+            "Model", "p50 (ms)", "p95 (ms)", "batch 256 (/s)", "params MiB"
+        )?;
+        for r in &models {
+            writeln!(
+                f,
+                "{:<16} {:>10.3} {:>10.3} {:>14.0} {:>12.3}",
+                r.model, r.infer_ms_p50, r.infer_ms_p95, r.throughput_per_s, r.parameters_mib
+            )?;
+        }
+        Ok(())
     }
 }
