@@ -21,9 +21,27 @@ pub fn load_text(name: &str, text: &str) -> (PathBuf, Result<Candles>) {
     (path, result)
 }
 
-/// One of the real data sets in `../shared/data`.
+/// One of the real Binance data sets (BTCUSDT, ETHUSDT, SOLUSDT 1h, three years each), as a
+/// plain CSV file: the repository keeps them gzipped in `data/` (BTCUSDT is also the embedded
+/// default), so the tests need nothing outside the checkout.
 pub fn shared_data(symbol: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../shared/data/{symbol}-1h.csv"))
+    use std::io::Read as _;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-data");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{symbol}-1h.csv"));
+    if !path.exists() {
+        let gz = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("data/{symbol}-1h.csv.gz"));
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&gz).expect("fixture exists"))
+            .read_to_end(&mut text)
+            .expect("fixture decompresses");
+        // Written under a unique name and renamed, so parallel tests never see half a file.
+        let writer = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+        let partial = dir.join(format!("{symbol}-{writer}.partial"));
+        std::fs::write(&partial, text).expect("write fixture");
+        std::fs::rename(&partial, &path).expect("rename fixture");
+    }
+    path
 }
 
 /// 2022-07-16 07:00:00 UTC.
