@@ -8,31 +8,14 @@
 #[path = "gbdt_synthetic.rs"]
 mod gbdt_synthetic;
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
 use atb_gpu::gbdt::{
-    FeatureMatrix, ImportanceType, create_lightgbm_model, get_feature_importance, predict, rmse,
-    save_model_txt, train_lightgbm_with_early_stopping,
+    ImportanceType, create_lightgbm_model, get_feature_importance, predict, rmse, save_model_txt,
+    train_lightgbm_with_early_stopping, write_feature_csv,
 };
 use atb_gpu::{ComputeDevice, DeviceChoice, DeviceRequest};
-
-/// Writes `x` (values printed exactly: an f32 is an f64, printed shortest round-trip) and the
-/// extra columns.
-fn write_csv(path: &Path, x: &FeatureMatrix, extra: &[(&str, Vec<f64>)]) -> std::io::Result<()> {
-    let mut s = String::new();
-    let mut header: Vec<&str> = x.names().iter().map(String::as_str).collect();
-    header.extend(extra.iter().map(|(n, _)| *n));
-    s.push_str(&header.join(","));
-    s.push('\n');
-    for r in 0..x.rows() {
-        let mut cells: Vec<String> = x.row(r).iter().map(|&v| f64::from(v).to_string()).collect();
-        cells.extend(extra.iter().map(|(_, col)| col[r].to_string()));
-        let _ = writeln!(s, "{}", cells.join(","));
-    }
-    std::fs::write(path, s)
-}
 
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -90,25 +73,25 @@ fn run() -> Result<(), String> {
     }
     save_model_txt(&model, &out.join("model.txt")).map_err(|e| e.to_string())?;
     let label = |y: &[f32]| y.iter().map(|&v| f64::from(v)).collect::<Vec<f64>>();
-    let io = |e: std::io::Error| e.to_string();
-    write_csv(
+    let err = |e: atb_gpu::AtbError| e.to_string();
+    write_feature_csv(
         &out.join("train.csv"),
         &x_train,
-        &[("label", label(&y_train))],
+        &[("label", &label(&y_train))],
     )
-    .map_err(io)?;
-    write_csv(
+    .map_err(err)?;
+    write_feature_csv(
         &out.join("validation.csv"),
         &x_val,
-        &[("label", label(&y_val))],
+        &[("label", &label(&y_val))],
     )
-    .map_err(io)?;
-    write_csv(
+    .map_err(err)?;
+    write_feature_csv(
         &out.join("test_predictions.csv"),
         &x_test,
-        &[("prediction", pred), ("label", label(&y_test))],
+        &[("prediction", &pred), ("label", &label(&y_test))],
     )
-    .map_err(io)?;
+    .map_err(err)?;
     println!("wrote {}", out.display());
     Ok(())
 }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::DeviceArgs;
 use crate::Result;
 use crate::device::DeviceRequest;
-use crate::pipeline::{TrainOutcome, TrainRequest, train_neural};
+use crate::pipeline::{TrainOutcome, TrainRequest, train_lightgbm, train_neural};
 use crate::train::EpochMetrics;
 
 /// What to train.
@@ -124,7 +124,11 @@ pub fn run(command: &TrainCommand) -> Result<()> {
             .as_ref()
             .map_or("the embedded data".to_string(), |p| p.display().to_string())
     );
-    let outcome: TrainOutcome = train_neural(&request, progress(request.epochs))?;
+    let outcome: TrainOutcome = if request.model_type.eq_ignore_ascii_case("lightgbm") {
+        train_lightgbm(&request)?
+    } else {
+        train_neural(&request, progress(request.epochs))?
+    };
     println!("{outcome}");
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod binning;
 pub mod booster;
+pub mod csv_export;
 pub mod gpu_forest;
 pub mod grower;
 pub mod histogram;
@@ -27,6 +28,7 @@ pub use booster::{
     LightGbmModel, RoundMetrics, create_lightgbm_model, predict, rmse, train,
     train_lightgbm_with_early_stopping,
 };
+pub use csv_export::{feature_csv, write_feature_csv};
 pub use histogram::{BinSums, CHANNELS, Histogram};
 pub use importance::{FeatureImportance, ImportanceType, get_feature_importance};
 pub use matrix::FeatureMatrix;

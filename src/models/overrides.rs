@@ -124,6 +124,28 @@ impl Overrides {
         }
     }
 
+    /// A finite number at least `min`.
+    pub fn number(&self, key: &str, default: f64, min: f64) -> Result<f64> {
+        match self.raw(key) {
+            None => Ok(default),
+            Some(v) => match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= min => Ok(x),
+                _ => Err(invalid(key, v, &format!("expected a number >= {min}"))),
+            },
+        }
+    }
+
+    /// An integer at least `min` (e.g. -1 for "no limit").
+    pub fn integer(&self, key: &str, default: i64, min: i64) -> Result<i64> {
+        match self.raw(key) {
+            None => Ok(default),
+            Some(v) => match v.parse::<i64>() {
+                Ok(x) if x >= min => Ok(x),
+                _ => Err(invalid(key, v, &format!("expected an integer >= {min}"))),
+            },
+        }
+    }
+
     /// `true`/`false` (also 1/0).
     pub fn flag(&self, key: &str, default: bool) -> Result<bool> {
         match self.raw(key) {

@@ -4,6 +4,7 @@
 
 mod benchmark;
 mod candles;
+mod lightgbm;
 mod neural;
 mod outcome;
 mod request;
@@ -14,6 +15,10 @@ pub use benchmark::{
     BenchmarkReport, BenchmarkRow, batch_throughput, benchmark_neural, single_window_latency,
 };
 pub use candles::{LoadedCandles, load_candles};
+pub use lightgbm::{
+    BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm, save_lightgbm,
+    train_lightgbm,
+};
 pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
 pub use request::TrainRequest;
