@@ -188,7 +188,7 @@ fn benchmark_prints_the_comparison_table_and_json() {
         &[
             "benchmark",
             "--models",
-            "cnn_lstm,tcn",
+            "cnn_lstm,tcn,lightgbm",
             "--variant",
             "lightweight",
             "--days",
@@ -220,8 +220,21 @@ fn benchmark_prints_the_comparison_table_and_json() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let rows = report["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 3);
-    assert_eq!(rows[2]["model"], "naive");
+    assert_eq!(rows.len(), 4);
+    let bars = report["test_bars"].as_u64().unwrap();
+    assert!(
+        bars > 0 && stdout.contains(&format!("same {bars} test bars")),
+        "{stdout}"
+    );
+    for row in rows {
+        assert_eq!(
+            row["metrics"]["n"].as_u64().unwrap(),
+            bars,
+            "every row scored on the same bars"
+        );
+    }
+    assert_eq!(rows[2]["model"], "lightgbm");
+    assert_eq!(rows[3]["model"], "naive");
     assert!(rows[0]["infer_ms_p50"].as_f64().unwrap() > 0.0);
     assert!(rows[0]["throughput_per_s"].as_f64().unwrap() > 0.0);
     assert!(rows[0]["parameters_mib"].as_f64().unwrap() > 0.0);

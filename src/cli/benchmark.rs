@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::DeviceArgs;
 use crate::device::DeviceRequest;
-use crate::pipeline::{TrainRequest, benchmark_neural};
+use crate::pipeline::{TrainRequest, benchmark};
 use crate::{AtbError, Result};
 
 /// Arguments of `atb-gpu benchmark`.
@@ -72,7 +72,7 @@ pub fn run(args: &BenchmarkArgs) -> Result<()> {
         models_dir: PathBuf::new(),
         overrides: Vec::new(),
     };
-    let report = benchmark_neural(&base, &args.models, |m| println!("training {m} ..."))?;
+    let report = benchmark(&base, &args.models, |m| println!("training {m} ..."))?;
     println!("{report}");
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)

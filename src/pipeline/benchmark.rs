@@ -7,9 +7,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{TrainRequest, fit_neural};
+use super::{TrainRequest, fit_lightgbm, fit_neural};
 use crate::autograd::Tape;
+use crate::device::ComputeDevice;
+use crate::eval::Comparison;
 use crate::eval::Metrics;
+use crate::gbdt::{FeatureMatrix, LightGbmModel};
 use crate::models::Model;
 use crate::train::{Mode, Network};
 use crate::{Result, Tensor};
@@ -28,7 +31,7 @@ pub struct BenchmarkRow {
     pub infer_ms_p95: f64,
     /// Windows per second forecast in batches of 256 (the test split, repeated).
     pub throughput_per_s: f64,
-    /// Size of the parameters in MiB (f32).
+    /// Size of the model in MiB: f32 parameters (neural) or the model.txt text (boosting).
     pub parameters_mib: f64,
     /// Test metrics in price units.
     pub metrics: Metrics,
@@ -39,6 +42,8 @@ pub struct BenchmarkRow {
 pub struct BenchmarkReport {
     /// Device used.
     pub device: String,
+    /// Target bars every row is scored on.
+    pub test_bars: usize,
     /// One row per model, then `naive`.
     pub rows: Vec<BenchmarkRow>,
 }
@@ -78,14 +83,63 @@ pub fn batch_throughput(model: &Model, windows: &Tensor) -> Result<f64> {
     Ok(n as f64 / started.elapsed().as_secs_f64().max(1e-9))
 }
 
-/// Trains and tests each neural model type of `model_types` with `base`'s settings.
-pub fn benchmark_neural(
+/// Latency percentiles (ms) of forecasting one row, and rows per second over `x`.
+fn booster_speed(
+    model: &LightGbmModel,
+    x: &FeatureMatrix,
+    device: &ComputeDevice,
+) -> Result<(f64, f64, f64)> {
+    let one = FeatureMatrix::new(
+        1,
+        x.cols(),
+        x.row(x.rows().saturating_sub(1)).to_vec(),
+        x.names().to_vec(),
+    )?;
+    let mut times = Vec::with_capacity(50);
+    for _ in 0..50 {
+        let started = Instant::now();
+        crate::gbdt::predict(model, &one, device)?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    let started = Instant::now();
+    crate::gbdt::predict(model, x, device)?;
+    let throughput = x.rows() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    Ok((times[25], times[47], throughput))
+}
+
+/// A model's test forecasts, keyed by the target bar's open time.
+struct Forecasts {
+    times: Vec<i64>,
+    predicted: Vec<f64>,
+    actual: Vec<f64>,
+    previous: Vec<f64>,
+}
+
+impl Forecasts {
+    /// Metrics of the model and of persistence over the target bars in `common`.
+    fn on(&self, common: &std::collections::BTreeSet<i64>) -> Result<Comparison> {
+        let keep: Vec<usize> = (0..self.times.len())
+            .filter(|&i| common.contains(&self.times[i]))
+            .collect();
+        let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        Comparison::new(
+            &pick(&self.predicted),
+            &pick(&self.actual),
+            &pick(&self.previous),
+        )
+    }
+}
+
+/// Trains and tests each model type of `model_types` (neural types and `lightgbm`) with
+/// `base`'s settings. Every row — and the persistence row — is scored on the same target bars:
+/// those in every model's test split (the models' feature warm-ups differ by a few bars).
+pub fn benchmark(
     base: &TrainRequest,
     model_types: &[String],
     mut on_model: impl FnMut(&str),
 ) -> Result<BenchmarkReport> {
-    let mut rows = Vec::new();
-    let mut naive = None;
+    let mut runs: Vec<(BenchmarkRow, Forecasts)> = Vec::new();
     let mut device = String::new();
     for model_type in model_types {
         on_model(model_type);
@@ -93,31 +147,94 @@ pub fn benchmark_neural(
             model_type: model_type.clone(),
             ..base.clone()
         };
-        let trained = fit_neural(&request, |_, _| {})?;
-        let test = &trained.data.test;
-        let shape = test.x.shape();
-        let last = shape[0].saturating_sub(1);
-        let window: Vec<f32> = test
-            .x
-            .slice(ndarray::s![last..last + 1, .., ..])
-            .iter()
-            .copied()
-            .collect();
-        let window = Tensor::from_vec(&[1, shape[1], shape[2]], window)?;
-        let (p50, p95) = single_window_latency(&trained.model, &window, 50)?;
-        let all = Tensor::from_vec(shape, test.x.iter().copied().collect())?;
-        let throughput = batch_throughput(&trained.model, &all)?;
-        device = trained.saved.device.clone();
-        naive.get_or_insert_with(|| trained.comparison.naive.clone());
-        rows.push(BenchmarkRow {
-            model: model_type.clone(),
-            train_seconds: trained.train_seconds,
-            infer_ms_p50: p50,
-            infer_ms_p95: p95,
-            throughput_per_s: throughput,
-            parameters_mib: trained.model.parameter_count() as f64 * 4.0 / (1 << 20) as f64,
-            metrics: trained.comparison.model.clone(),
+        let (row, forecasts) = if model_type.eq_ignore_ascii_case("lightgbm") {
+            let trained = fit_lightgbm(&request)?;
+            let test = &trained.splits[2];
+            let (p50, p95, throughput) = booster_speed(
+                &trained.model,
+                &test.x,
+                &ComputeDevice::open(&request.device)?,
+            )?;
+            let model_bytes = crate::gbdt::to_model_string(&trained.model)?.len();
+            device = trained.device.clone();
+            let forecasts = Forecasts {
+                times: test.target_time_ms.clone(),
+                predicted: trained
+                    .test_predictions
+                    .iter()
+                    .zip(&test.close)
+                    .map(|(p, c)| c * p.exp())
+                    .collect(),
+                actual: test.next_close.clone(),
+                previous: test.close.clone(),
+            };
+            let row = BenchmarkRow {
+                model: model_type.clone(),
+                train_seconds: trained.train_seconds,
+                infer_ms_p50: p50,
+                infer_ms_p95: p95,
+                throughput_per_s: throughput,
+                parameters_mib: model_bytes as f64 / (1 << 20) as f64,
+                metrics: trained.comparison.model.clone(),
+            };
+            (row, forecasts)
+        } else {
+            let trained = fit_neural(&request, |_, _| {})?;
+            let test = &trained.data.test;
+            let shape = test.x.shape();
+            let last = shape[0].saturating_sub(1);
+            let window: Vec<f32> = test
+                .x
+                .slice(ndarray::s![last..last + 1, .., ..])
+                .iter()
+                .copied()
+                .collect();
+            let window = Tensor::from_vec(&[1, shape[1], shape[2]], window)?;
+            let (p50, p95) = single_window_latency(&trained.model, &window, 50)?;
+            let all = Tensor::from_vec(shape, test.x.iter().copied().collect())?;
+            let throughput = batch_throughput(&trained.model, &all)?;
+            device = trained.saved.device.clone();
+            let predicted = super::neural::price_forecasts(
+                &trained.model,
+                &trained.data,
+                test,
+                &trained.test_set,
+            )?;
+            let forecasts = Forecasts {
+                times: test.target_time_ms.clone(),
+                predicted,
+                actual: test.next_close.clone(),
+                previous: test.prev_close.clone(),
+            };
+            let row = BenchmarkRow {
+                model: model_type.clone(),
+                train_seconds: trained.train_seconds,
+                infer_ms_p50: p50,
+                infer_ms_p95: p95,
+                throughput_per_s: throughput,
+                parameters_mib: trained.model.parameter_count() as f64 * 4.0 / (1 << 20) as f64,
+                metrics: trained.comparison.model.clone(),
+            };
+            (row, forecasts)
+        };
+        runs.push((row, forecasts));
+    }
+    let mut common: Option<std::collections::BTreeSet<i64>> = None;
+    for (_, f) in &runs {
+        let times: std::collections::BTreeSet<i64> = f.times.iter().copied().collect();
+        common = Some(match common {
+            Some(c) => c.intersection(&times).copied().collect(),
+            None => times,
         });
+    }
+    let common = common.unwrap_or_default();
+    let mut rows = Vec::with_capacity(runs.len() + 1);
+    let mut naive = None;
+    for (mut row, forecasts) in runs {
+        let comparison = forecasts.on(&common)?;
+        naive.get_or_insert_with(|| comparison.naive.clone());
+        row.metrics = comparison.model;
+        rows.push(row);
     }
     if let Some(metrics) = naive {
         rows.push(BenchmarkRow {
@@ -130,7 +247,11 @@ pub fn benchmark_neural(
             metrics,
         });
     }
-    Ok(BenchmarkReport { device, rows })
+    Ok(BenchmarkReport {
+        device,
+        test_bars: common.len(),
+        rows,
+    })
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -141,8 +262,8 @@ impl fmt::Display for BenchmarkReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "=== Comprehensive Model Architecture Comparison ({}) ===",
-            self.device
+            "=== Comprehensive Model Architecture Comparison ({}, scored on the same {} test bars) ===",
+            self.device, self.test_bars
         )?;
         writeln!(
             f,
@@ -215,7 +336,7 @@ impl fmt::Display for BenchmarkReport {
         writeln!(
             f,
             "{:<16} {:>10} {:>10} {:>14} {:>12}",
-            "Model", "p50 (ms)", "p95 (ms)", "batch 256 (/s)", "params MiB"
+            "Model", "p50 (ms)", "p95 (ms)", "batch 256 (/s)", "size MiB"
         )?;
         for r in &models {
             writeln!(

@@ -52,6 +52,8 @@ pub struct BoostingSplit {
     pub close: Vec<f64>,
     /// The next bar's close.
     pub next_close: Vec<f64>,
+    /// Open time of the next (target) bar.
+    pub target_time_ms: Vec<i64>,
 }
 
 /// A trained booster with its data and test metrics.
@@ -123,8 +125,10 @@ pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
     let split = |range: std::ops::Range<usize>| -> Result<BoostingSplit> {
         let picked = &rows[range];
         let mut values = Vec::with_capacity(picked.len() * cols);
-        let (mut y, mut close, mut next_close) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut y, mut close, mut next_close, mut target_time_ms) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for &r in picked {
+            target_time_ms.push(frame.time_ms.get(r + 1).copied().unwrap_or(i64::MAX));
             values.extend(frame.values.row(r).iter().map(|&v| v as f32));
             let next = frame.next_close[r].unwrap_or(f64::NAN);
             y.push((next / frame.close[r]).ln() as f32);
@@ -136,6 +140,7 @@ pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
             y,
             close,
             next_close,
+            target_time_ms,
         })
     };
     let splits = [

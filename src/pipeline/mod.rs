@@ -12,7 +12,7 @@ mod saved_config;
 mod saved_model;
 
 pub use benchmark::{
-    BenchmarkReport, BenchmarkRow, batch_throughput, benchmark_neural, single_window_latency,
+    BenchmarkReport, BenchmarkRow, batch_throughput, benchmark, single_window_latency,
 };
 pub use candles::{LoadedCandles, load_candles};
 pub use lightgbm::{
