@@ -42,7 +42,7 @@ pub struct TrainModelArgs {
     /// Bars per input window.
     #[arg(long, default_value_t = 60)]
     pub sequence_length: usize,
-    /// Initial learning rate (default 1e-3 for neural models, 0.1 shrinkage for boosting).
+    /// Initial learning rate (default 1e-3 for neural models, 0.05 shrinkage for boosting).
     #[arg(long)]
     pub learning_rate: Option<f64>,
     /// Early-stopping patience in epochs.
