@@ -240,3 +240,61 @@ fn benchmark_prints_the_comparison_table_and_json() {
     assert!(rows[0]["parameters_mib"].as_f64().unwrap() > 0.0);
     assert!(stdout.contains("batch 256"), "{stdout}");
 }
+
+#[test]
+fn explain_writes_an_attention_heatmap_without_touching_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    let models = models.to_str().unwrap();
+    let (ok, _, stderr) = atb_gpu(
+        &[
+            "train",
+            "model",
+            "BTCUSDT",
+            "--model-type",
+            "attention_lstm",
+            "--days",
+            "20",
+            "--epochs",
+            "1",
+            "--sequence-length",
+            "12",
+            "--device",
+            "cpu",
+            "--models-dir",
+            models,
+            "--set",
+            "lstm_units=[4,4]",
+            "--set",
+            "attention_key_dim=2",
+            "--set",
+            "num_attention_heads=2",
+        ],
+        &[],
+    );
+    assert!(ok, "{stderr}");
+    let out = dir.path().join("map.png");
+    let (ok, stdout, stderr) = atb_gpu(
+        &[
+            "explain",
+            "BTCUSDT",
+            "--models-dir",
+            models,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(ok && stdout.contains("bars back"), "{stdout}{stderr}");
+    assert!(out.is_file());
+    let version = std::fs::read_dir(dir.path().join("models/BTCUSDT/price"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert!(
+        !version.join("attention.png").exists(),
+        "saved versions are never modified"
+    );
+}

@@ -158,3 +158,42 @@ fn bad_requests_fail_before_training() {
         "nothing half-written"
     );
 }
+
+#[test]
+fn attention_maps_of_saved_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let sets = [
+        "lstm_units=[4, 4]",
+        "attention_key_dim=2",
+        "num_attention_heads=2",
+        "dense_units=4",
+    ];
+    train_neural(&request(dir.path(), "attention_lstm", &sets), |_, _| {}).unwrap();
+    let saved = load_saved_model(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
+    let candles = atb_gpu::data::embedded_candles().unwrap();
+    let map = atb_gpu::pipeline::attention_map(&saved, &candles).unwrap();
+    assert_eq!(map.weights.shape(), &[12, 12]);
+    assert_eq!(map.heads, 2);
+    for row in map.weights.rows() {
+        assert!(
+            (row.sum() - 1.0).abs() < 1e-5,
+            "rows are attention distributions"
+        );
+    }
+    let top = map.strongest_for_last_step(3);
+    assert_eq!(top.len(), 3);
+    assert!(top[0].1 >= top[1].1 && top[0].0 < 12);
+    let png = dir.path().join("attention.png");
+    atb_gpu::pipeline::attention_png(&map, &png).unwrap();
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+    train_neural(
+        &request(dir.path(), "tcn", &["num_filters=4", "num_layers=1"]),
+        |_, _| {},
+    )
+    .unwrap();
+    let tcn = load_saved_model(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
+    let err = atb_gpu::pipeline::attention_map(&tcn, &candles)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no attention layer"), "{err}");
+}

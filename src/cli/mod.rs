@@ -2,6 +2,7 @@
 
 pub mod benchmark;
 pub mod devices;
+pub mod explain;
 pub mod models;
 pub mod predict;
 pub mod train;
@@ -34,6 +35,8 @@ pub enum Command {
     Predict(predict::PredictArgs),
     /// Train every model on one split and print the comparison table.
     Benchmark(benchmark::BenchmarkArgs),
+    /// Attention weights of a saved attention model over the latest window (heatmap PNG).
+    Explain(explain::ExplainArgs),
 }
 
 /// Device flags shared by the subcommands that compute.
@@ -56,5 +59,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Models(command) => models::run(&command),
         Command::Predict(args) => predict::run(&args),
         Command::Benchmark(args) => benchmark::run(&args),
+        Command::Explain(args) => explain::run(&args),
     }
 }

@@ -4,6 +4,7 @@
 
 mod benchmark;
 mod candles;
+mod explain;
 mod lightgbm;
 mod neural;
 mod outcome;
@@ -15,6 +16,7 @@ pub use benchmark::{
     BenchmarkReport, BenchmarkRow, batch_throughput, benchmark, single_window_latency,
 };
 pub use candles::{LoadedCandles, load_candles};
+pub use explain::{AttentionMap, attention_map, attention_png};
 pub use lightgbm::{
     BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm, save_lightgbm,
     train_lightgbm,
