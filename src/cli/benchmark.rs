@@ -18,7 +18,7 @@ pub struct BenchmarkArgs {
     /// Comma-separated model types.
     #[arg(
         long,
-        default_value = "cnn_lstm,attention_lstm,tcn,tcn_attention",
+        default_value = "cnn_lstm,attention_lstm,tcn,tcn_attention,lightgbm",
         value_delimiter = ','
     )]
     pub models: Vec<String>,
