@@ -20,32 +20,6 @@ pub trait SequenceEncoder {
     ) -> Result<Var>;
 }
 
-impl SequenceEncoder for LstmStack {
-    fn encode(
-        &self,
-        tape: &Tape,
-        params: &Params,
-        x: &Var,
-        mode: Mode<'_>,
-        first_layer: u64,
-    ) -> Result<Var> {
-        self.forward(tape, params, x, mode, first_layer)
-    }
-}
-
-impl SequenceEncoder for TcnStack {
-    fn encode(
-        &self,
-        tape: &Tape,
-        params: &Params,
-        x: &Var,
-        mode: Mode<'_>,
-        first_layer: u64,
-    ) -> Result<Var> {
-        self.forward(tape, params, x, mode, first_layer)
-    }
-}
-
 /// An encoder, the attention block read out at the last step, and the dense head: the shape
 /// of both attention architectures.
 pub struct AttentionModel<E> {
@@ -115,9 +89,11 @@ impl LstmStack {
         }
         Ok(LstmStack { layers, dropout })
     }
+}
 
+impl SequenceEncoder for LstmStack {
     /// [B, T, inputs] → [B, T, last units].
-    pub fn forward(
+    fn encode(
         &self,
         tape: &Tape,
         params: &Params,
@@ -200,9 +176,11 @@ impl TcnStack {
         }
         TcnStack { blocks, dropout }
     }
+}
 
+impl SequenceEncoder for TcnStack {
     /// [B, T, inputs] → [B, T, filters].
-    pub fn forward(
+    fn encode(
         &self,
         tape: &Tape,
         params: &Params,

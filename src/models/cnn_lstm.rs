@@ -3,7 +3,7 @@
 //! last step's sentiment features pass through their own dense branch and join the head.
 
 use super::ModelConfig;
-use super::blocks::{Head, LstmStack};
+use super::blocks::{Head, LstmStack, SequenceEncoder};
 use crate::activation::Activation;
 use crate::autograd::{Tape, Var};
 use crate::nn::{self, Conv1d, Linear, ParamBuilder, Params};
@@ -88,7 +88,7 @@ impl Network for CnnLstm {
             h = conv.forward(tape, params, &h)?;
         }
         h = mode.dropout(tape, &h, self.dropout, 0)?;
-        let h = self.lstm.forward(tape, params, &h, mode, 1)?;
+        let h = self.lstm.encode(tape, params, &h, mode, 1)?;
         let mut features = nn::last_step(tape, &h)?;
         if let Some((count, branch)) = &self.sentiment {
             let latest = nn::last_step(tape, &tape.slice(x, 2, self.price_features, *count)?)?;

@@ -3,7 +3,7 @@
 //! (two convolutions per block, as keras-tcn; see `ops::receptive_field`).
 
 use super::ModelConfig;
-use super::blocks::{Head, TcnStack};
+use super::blocks::{Head, SequenceEncoder, TcnStack};
 use crate::Result;
 use crate::autograd::{Tape, Var};
 use crate::nn::{self, ParamBuilder, Params};
@@ -39,7 +39,7 @@ impl Tcn {
 
 impl Network for Tcn {
     fn forward(&self, tape: &Tape, params: &Params, x: &Var, mode: Mode<'_>) -> Result<Var> {
-        let h = self.stack.forward(tape, params, x, mode, 0)?;
+        let h = self.stack.encode(tape, params, x, mode, 0)?;
         self.head
             .forward(tape, params, &nn::last_step(tape, &h)?, mode, 100)
     }
