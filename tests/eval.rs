@@ -2,7 +2,8 @@
 
 use atb_gpu::AtbError;
 use atb_gpu::eval::{
-    Comparison, binomial_upper_tail_half, compute_metrics, naive_persistence_metrics,
+    Comparison, DieboldMariano, Verdict, binomial_upper_tail_half, compute_metrics,
+    naive_persistence_metrics,
 };
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -55,7 +56,6 @@ fn comparison_reports_skill_and_renders_both_columns() {
     let c = Comparison::new(&PRED, &ACTUAL, &PREV).unwrap();
     let skill = 1.0 - (79.0f64 / 4.0).sqrt() / 7.5;
     assert!(close(c.skill.unwrap(), skill, 1e-12));
-    assert!(c.beats_naive());
     let text = c.to_string();
     for needle in [
         "RMSE",
@@ -64,25 +64,131 @@ fn comparison_reports_skill_and_renders_both_columns() {
         "R²",
         "DA %",
         "skill",
-        "4.4441",
-        "7.5000",
+        "4.44410",
+        "7.50000",
         "66.67 (p=0.5000)",
-        "0.4075",
-        "beats persistence",
+        "0.407454",
+        "DM test",
+        // A lower RMSE on four samples is no evidence: the summary must not claim a win.
+        "not distinguishable from persistence",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+    assert!(!text.contains("beats persistence"), "{text}");
+    assert_eq!(c.verdict(), Verdict::NotDistinguishable);
     let rmse_line = text.lines().find(|l| l.starts_with("RMSE")).unwrap();
-    assert!(rmse_line.find("4.4441").unwrap() < rmse_line.find("7.5000").unwrap());
+    assert!(rmse_line.find("4.44410").unwrap() < rmse_line.find("7.50000").unwrap());
+}
+
+/// The fixed error series of `tools/diebold_mariano_reference.py` (t = 0..59).
+fn reference_series(case: &str) -> (Vec<f64>, Vec<f64>) {
+    let t = (0..60).map(f64::from);
+    let naive: Vec<f64> = t.clone().map(|t| (0.45 * t).cos() * 1.1).collect();
+    let half: Vec<f64> = t
+        .clone()
+        .zip(&naive)
+        .map(|(t, n)| 0.5 * n + 0.05 * (1.3 * t).sin())
+        .collect();
+    match case {
+        "close" => (
+            t.map(|t| (0.7 * t + 0.3).sin() * (1.0 + 0.005 * t))
+                .collect(),
+            naive,
+        ),
+        "better" => (half, naive),
+        _ => (naive, half),
+    }
 }
 
 #[test]
-fn a_model_worse_than_persistence_is_shown_as_such() {
-    let worse = [120.0, 80.0, 110.0, 90.0];
-    let c = Comparison::new(&worse, &ACTUAL, &PREV).unwrap();
-    assert!(c.skill.unwrap() < 0.0);
-    assert!(!c.beats_naive());
-    assert!(c.to_string().contains("does NOT beat persistence"));
+fn diebold_mariano_matches_an_independent_implementation() {
+    // Pinned from `python3 tools/diebold_mariano_reference.py` (numpy + scipy.stats.t, written
+    // from Harvey, Leybourne and Newbold 1997), on the same series.
+    for (case, mean, statistic, p, verdict) in [
+        (
+            "close",
+            0.04447952185493393,
+            0.5432019393493775,
+            0.5890372448980938,
+            Verdict::NotDistinguishable,
+        ),
+        (
+            "better",
+            -0.4546090722498645,
+            -10.38793106097477,
+            6.061021484344723e-15,
+            Verdict::Beats,
+        ),
+        (
+            "worse",
+            0.4546090722498645,
+            10.38793106097477,
+            6.061021484344723e-15,
+            Verdict::Worse,
+        ),
+    ] {
+        let (model, naive) = reference_series(case);
+        let dm = DieboldMariano::test(&model, &naive).unwrap().unwrap();
+        assert_eq!(dm.n, 60);
+        assert!(
+            close(dm.mean_loss_difference, mean, 1e-12),
+            "{case}: {dm:?}"
+        );
+        assert!(close(dm.statistic, statistic, 1e-12), "{case}: {dm:?}");
+        assert!(
+            (dm.p_value - p).abs() <= 1e-9 * p,
+            "{case}: {dm:?} vs p {p}"
+        );
+        assert_eq!(dm.verdict(), verdict, "{case}");
+    }
+}
+
+#[test]
+fn the_summary_wording_follows_the_test_in_each_case() {
+    // Persistence's error is 1 on every sample (prev = actual - 1); the model's error is e.
+    let n = 200;
+    let actual: Vec<f64> = (0..n).map(|i| 100.0 + f64::from(i)).collect();
+    let previous: Vec<f64> = actual.iter().map(|a| a - 1.0).collect();
+    let wobble = |i: i32| 0.1 * (f64::from(i) * 0.9).sin();
+    let with_errors = |e: &dyn Fn(i32) -> f64| -> Vec<f64> {
+        (0..n).map(|i| actual[i as usize] + e(i)).collect()
+    };
+    for (errors, phrase) in [
+        (with_errors(&|i| 0.5 + wobble(i)), "beats persistence"),
+        (with_errors(&|i| 2.0 + wobble(i)), "worse than persistence"),
+        (
+            with_errors(&|i| if i % 2 == 0 { 0.8 } else { -1.18 } + wobble(i)),
+            "not distinguishable from persistence",
+        ),
+    ] {
+        let c = Comparison::new(&errors, &actual, &previous).unwrap();
+        let text = c.to_string();
+        assert!(text.contains(phrase), "expected {phrase:?} in\n{text}");
+        let json = serde_json::to_value(&c).unwrap();
+        assert!(json["diebold_mariano"]["p_value"].is_f64(), "{json}");
+    }
+}
+
+#[test]
+fn identical_forecasts_have_no_test_and_distinguish_nothing() {
+    let c = Comparison::new(&PREV, &ACTUAL, &PREV).unwrap();
+    assert_eq!(c.diebold_mariano, None);
+    assert_eq!(c.verdict(), Verdict::NotDistinguishable);
+    assert!(
+        c.to_string()
+            .contains("not distinguishable from persistence")
+    );
+    assert!(DieboldMariano::test(&[1.0, 2.0], &[1.0]).is_err());
+}
+
+#[test]
+fn metrics_written_before_the_test_existed_still_load() {
+    let c = Comparison::new(&PRED, &ACTUAL, &PREV).unwrap();
+    let mut json = serde_json::to_value(&c).unwrap();
+    json.as_object_mut().unwrap().remove("diebold_mariano");
+    let back: Comparison = serde_json::from_value(json).unwrap();
+    assert_eq!(back.diebold_mariano, None);
+    assert_eq!(back.model, c.model);
 }
 
 #[test]

@@ -4,8 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::diebold_mariano::{DieboldMariano, Verdict, verdict_of};
 use super::metrics::{Metrics, compute_metrics};
 use super::naive::naive_persistence_metrics;
+use super::significant::significant;
 use crate::error::Result;
 
 /// The model against persistence on the same samples.
@@ -18,6 +20,10 @@ pub struct Comparison {
     /// 1 − RMSE_model / RMSE_naive: positive when the model beats persistence; `None` when
     /// persistence is exact (RMSE 0).
     pub skill: Option<f64>,
+    /// Diebold–Mariano test of the squared errors against persistence's (`None` when undefined,
+    /// and in metrics written before the test existed).
+    #[serde(default)]
+    pub diebold_mariano: Option<DieboldMariano>,
 }
 
 impl Comparison {
@@ -27,23 +33,32 @@ impl Comparison {
         let model = compute_metrics(predicted, actual, previous)?;
         let naive = naive_persistence_metrics(actual, previous)?;
         let skill = (naive.rmse > 0.0).then(|| 1.0 - model.rmse / naive.rmse);
+        let errors = |forecast: &[f64]| -> Vec<f64> {
+            forecast.iter().zip(actual).map(|(f, a)| f - a).collect()
+        };
+        let diebold_mariano = DieboldMariano::test(&errors(predicted), &errors(previous))?;
         Ok(Self {
             model,
             naive,
             skill,
+            diebold_mariano,
         })
     }
 
-    /// Whether the model's RMSE is below persistence's.
-    pub fn beats_naive(&self) -> bool {
-        self.skill.is_some_and(|s| s > 0.0)
+    /// What the Diebold–Mariano test allows a summary to say against persistence.
+    pub fn verdict(&self) -> Verdict {
+        verdict_of(self.diebold_mariano.as_ref())
     }
 }
 
-/// A value or "n/a".
-fn opt(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.decimals$}"))
+/// A value with [`SIGNIFICANT_DIGITS`] significant digits, or "n/a".
+fn opt(value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_string(), |v| significant(v, SIGNIFICANT_DIGITS))
 }
+
+/// Significant digits of every number in the table: enough to tell two errors apart at any
+/// price scale (a coin at 0.17 and one at 117,000 alike).
+const SIGNIFICANT_DIGITS: usize = 6;
 
 /// A p-value readable at any magnitude.
 fn p_value(p: f64) -> String {
@@ -74,16 +89,28 @@ impl fmt::Display for Comparison {
             "{:<8}{:>24}{:>24}",
             "metric", "model", "naive (persistence)"
         )?;
-        writeln!(f, "{:<8}{:>24.4}{:>24.4}", "RMSE", m.rmse, n.rmse)?;
-        writeln!(f, "{:<8}{:>24.4}{:>24.4}", "MAE", m.mae, n.mae)?;
+        writeln!(
+            f,
+            "{:<8}{:>24}{:>24}",
+            "RMSE",
+            opt(Some(m.rmse)),
+            opt(Some(n.rmse))
+        )?;
+        writeln!(
+            f,
+            "{:<8}{:>24}{:>24}",
+            "MAE",
+            opt(Some(m.mae)),
+            opt(Some(n.mae))
+        )?;
         writeln!(
             f,
             "{:<8}{:>24}{:>24}",
             "MAPE %",
-            opt(m.mape_pct, 4),
-            opt(n.mape_pct, 4)
+            opt(m.mape_pct),
+            opt(n.mape_pct)
         )?;
-        writeln!(f, "{:<8}{:>24}{:>24}", "R²", opt(m.r2, 4), opt(n.r2, 4))?;
+        writeln!(f, "{:<8}{:>24}{:>24}", "R²", opt(m.r2), opt(n.r2))?;
         writeln!(
             f,
             "{:<8}{:>24}{:>24}",
@@ -91,16 +118,26 @@ impl fmt::Display for Comparison {
             directional(m),
             directional(n)
         )?;
-        let verdict = match self.skill {
-            Some(s) if s > 0.0 => "beats persistence",
-            Some(_) => "does NOT beat persistence",
-            None => "persistence is exact",
-        };
         writeln!(
             f,
-            "skill   {:>24}  (1 − RMSE_model / RMSE_naive: {verdict})",
-            opt(self.skill, 4)
+            "skill   {:>24}  (1 − RMSE_model / RMSE_naive)",
+            opt(self.skill)
         )?;
+        match &self.diebold_mariano {
+            Some(dm) => writeln!(
+                f,
+                "DM test {:>24}  (p={}, Diebold–Mariano with HLN correction on squared errors): {}",
+                significant(dm.statistic, 4),
+                p_value(dm.p_value),
+                self.verdict().phrase()
+            )?,
+            None => writeln!(
+                f,
+                "DM test {:>24}  (the loss difference has no variance): {}",
+                "n/a",
+                self.verdict().phrase()
+            )?,
+        }
         write!(
             f,
             "{} samples; DA over {} moves, {} unchanged closes excluded",
