@@ -75,7 +75,7 @@ impl DieboldMariano {
         let nf = n as f64;
         let mean = d.iter().sum::<f64>() / nf;
         let gamma0 = d.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / nf;
-        if !(gamma0 > 0.0) || !mean.is_finite() {
+        if gamma0.is_nan() || gamma0 <= 0.0 || !mean.is_finite() {
             return Ok(None);
         }
         let dm = mean / (gamma0 / nf).sqrt();
