@@ -25,6 +25,8 @@
 // bound in place of the missing one and never read.
 // validate: HAS_DECAY_MASK=true HAS_GRAD_SCALE=true
 
+// prelude: grid
+
 struct Params {
     n: u32,
     one_minus_beta1: f32,
@@ -64,12 +66,8 @@ fn adam_schedule() {
 }
 
 @compute @workgroup_size(THREADS)
-fn adam_step(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = (wg.y * groups.x + wg.x) * THREADS + local;
+fn adam_step(ids: GridIds) {
+    let i = flat_index(ids, THREADS);
     if i >= params.n {
         return;
     }

@@ -87,37 +87,50 @@ fn key_tiles(row0: u32) -> u32 {
     return all;
 }
 
-// Element (t, col) of the [B, T, H·width] tensor for batch b and head h.
-fn head_index(b: u32, t: u32, h: u32, width: u32, col: u32) -> u32 {
-    return (b * params.seq_len + t) * params.num_heads * width + h * width + col;
-}
-
-// Element (t, s) of the [B, H, T, T] weights of batch b and head h.
-fn square_index(b: u32, h: u32, t: u32, s: u32) -> u32 {
-    return ((b * params.num_heads + h) * params.seq_len + t) * params.seq_len + s;
-}
-
-@compute @workgroup_size(TILE, TILE, 1)
-fn forward(
+// The built-in ids of a 16×16 workgroup; wg = (tile, head h, batch b).
+struct TileIds {
     @builtin(workgroup_id) wg: vec3<u32>,
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) local: u32,
-) {
-    let b = wg.z;
-    let h = wg.y;
-    let row0 = wg.x * TILE;
-    let i = row0 + lid.y;
+}
+
+// Element (t, col) of the [B, T, H·width] tensor for the batch and head of workgroup `wg`.
+fn head_index(wg: vec3<u32>, t: u32, width: u32, col: u32) -> u32 {
+    return (wg.z * params.seq_len + t) * params.num_heads * width + wg.y * width + col;
+}
+
+// Element (t, s) of the [B, H, T, T] weights for the batch and head of workgroup `wg`.
+fn square_index(wg: vec3<u32>, t: u32, s: u32) -> u32 {
+    return ((wg.z * params.num_heads + wg.y) * params.seq_len + t) * params.seq_len + s;
+}
+
+// Element e of a TILE × width tile staged from rows row0.. of a [B, T, H·width] tensor: its
+// tile row and column, its index in the tensor and whether the row is inside the sequence
+// (index 0 outside, so the read that `select` discards stays in bounds).
+struct TileElement {
+    row: u32,
+    col: u32,
+    index: u32,
+    inside: bool,
+}
+
+fn tile_element(wg: vec3<u32>, row0: u32, width: u32, e: u32) -> TileElement {
+    let row = e / width;
+    let col = e % width;
+    let inside = row0 + row < params.seq_len;
+    return TileElement(row, col, select(0u, head_index(wg, row0 + row, width, col), inside), inside);
+}
+
+@compute @workgroup_size(TILE, TILE, 1)
+fn forward(ids: TileIds) {
+    let row0 = ids.wg.x * TILE;
+    let i = row0 + ids.lid.y;
     let dk_ = params.key_dim;
     let dv_ = params.value_dim;
 
-    for (var e = local; e < TILE * dk_; e += THREADS) {
-        let row = e / dk_;
-        let d = e % dk_;
-        var x = 0.0;
-        if row0 + row < params.seq_len {
-            x = q[head_index(b, row0 + row, h, dk_, d)];
-        }
-        q_rows[row * D_MAX + d] = x;
+    for (var e = ids.local; e < TILE * dk_; e += THREADS) {
+        let el = tile_element(ids.wg, row0, dk_, e);
+        q_rows[el.row * D_MAX + el.col] = select(0.0, q[el.index], el.inside);
     }
 
     var m = NEG;
@@ -126,47 +139,37 @@ fn forward(
     let tiles = key_tiles(row0);
     for (var tile = 0u; tile < tiles; tile++) {
         let col0 = tile * TILE;
-        for (var e = local; e < TILE * dk_; e += THREADS) {
-            let j = e / dk_;
-            let d = e % dk_;
-            var x = 0.0;
-            if col0 + j < params.seq_len {
-                x = k[head_index(b, col0 + j, h, dk_, d)];
-            }
-            key_cols[d * TILE + j] = x;
+        for (var e = ids.local; e < TILE * dk_; e += THREADS) {
+            let el = tile_element(ids.wg, col0, dk_, e);
+            key_cols[el.col * TILE + el.row] = select(0.0, k[el.index], el.inside);
         }
-        for (var e = local; e < TILE * dv_; e += THREADS) {
-            let j = e / dv_;
-            let c = e % dv_;
-            var x = 0.0;
-            if col0 + j < params.seq_len {
-                x = v[head_index(b, col0 + j, h, dv_, c)];
-            }
-            value_rows[j * D_MAX + c] = x;
+        for (var e = ids.local; e < TILE * dv_; e += THREADS) {
+            let el = tile_element(ids.wg, col0, dv_, e);
+            value_rows[el.row * D_MAX + el.col] = select(0.0, v[el.index], el.inside);
         }
         workgroupBarrier();
 
-        // Score of (query i, key col0 + lid.x).
-        let j = col0 + lid.x;
+        // Score of (query i, key col0 + ids.lid.x).
+        let j = col0 + ids.lid.x;
         var dot = 0.0;
         for (var d = 0u; d < dk_; d++) {
-            dot = fma(q_rows[lid.y * D_MAX + d], key_cols[d * TILE + lid.x], dot);
+            dot = fma(q_rows[ids.lid.y * D_MAX + d], key_cols[d * TILE + ids.lid.x], dot);
         }
         var s = NEG;
         if attends(i, j) {
             s = dot * params.scale;
             if WRITE_WEIGHTS == 1u {
-                weights_out[square_index(b, h, i, j)] = s;
+                weights_out[square_index(ids.wg, i, j)] = s;
             }
         }
-        scores[lid.y * TILE + lid.x] = s;
+        scores[ids.lid.y * TILE + ids.lid.x] = s;
         workgroupBarrier();
 
         // Online softmax update of row i (identical in the 16 threads of the row).
         var m_new = m;
         for (var jj = 0u; jj < TILE; jj++) {
             if attends(i, col0 + jj) {
-                m_new = max(m_new, scores[lid.y * TILE + jj]);
+                m_new = max(m_new, scores[ids.lid.y * TILE + jj]);
             }
         }
         let alpha = exp(m - m_new);
@@ -176,10 +179,10 @@ fn forward(
         }
         for (var jj = 0u; jj < TILE; jj++) {
             if attends(i, col0 + jj) {
-                let p = exp(scores[lid.y * TILE + jj] - m_new);
+                let p = exp(scores[ids.lid.y * TILE + jj] - m_new);
                 l += p;
                 for (var r = 0u; r < COLS; r++) {
-                    let c = lid.x + TILE * r;
+                    let c = ids.lid.x + TILE * r;
                     if c < dv_ {
                         acc[r] = fma(p, value_rows[jj * D_MAX + c], acc[r]);
                     }
@@ -193,15 +196,15 @@ fn forward(
     if i < params.seq_len {
         let inv = 1.0 / l;
         for (var r = 0u; r < COLS; r++) {
-            let c = lid.x + TILE * r;
+            let c = ids.lid.x + TILE * r;
             if c < dv_ {
-                o[head_index(b, i, h, dv_, c)] = acc[r] * inv;
+                o[head_index(ids.wg, i, dv_, c)] = acc[r] * inv;
             }
         }
         if WRITE_WEIGHTS == 1u {
-            // This thread wrote the raw scores of columns lid.x + 16·n; normalise exactly those.
-            for (var j = lid.x; j < params.seq_len; j += TILE) {
-                let index = square_index(b, h, i, j);
+            // This thread wrote the raw scores of columns ids.lid.x + 16·n; normalise exactly those.
+            for (var j = ids.lid.x; j < params.seq_len; j += TILE) {
+                let index = square_index(ids.wg, i, j);
                 var p = 0.0;
                 if attends(i, j) {
                     p = exp(weights_out[index] - m) * inv;
@@ -213,26 +216,15 @@ fn forward(
 }
 
 @compute @workgroup_size(TILE, TILE, 1)
-fn backward_query(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = wg.z;
-    let h = wg.y;
-    let row0 = wg.x * TILE;
-    let i = row0 + lid.y;
+fn backward_query(ids: TileIds) {
+    let row0 = ids.wg.x * TILE;
+    let i = row0 + ids.lid.y;
     let dk_ = params.key_dim;
     let dv_ = params.value_dim;
 
-    for (var e = local; e < TILE * dv_; e += THREADS) {
-        let row = e / dv_;
-        let c = e % dv_;
-        var x = 0.0;
-        if row0 + row < params.seq_len {
-            x = d_out[head_index(b, row0 + row, h, dv_, c)];
-        }
-        grad_rows[row * D_MAX + c] = x;
+    for (var e = ids.local; e < TILE * dv_; e += THREADS) {
+        let el = tile_element(ids.wg, row0, dv_, e);
+        grad_rows[el.row * D_MAX + el.col] = select(0.0, d_out[el.index], el.inside);
     }
 
     // Pass 1: dP = dO·Vᵀ (kept in d_scores) and D_i = Σ_j dP ⊙ P.
@@ -240,31 +232,26 @@ fn backward_query(
     var row_dot = 0.0;
     for (var tile = 0u; tile < tiles; tile++) {
         let col0 = tile * TILE;
-        for (var e = local; e < TILE * dv_; e += THREADS) {
-            let j = e / dv_;
-            let c = e % dv_;
-            var x = 0.0;
-            if col0 + j < params.seq_len {
-                x = v[head_index(b, col0 + j, h, dv_, c)];
-            }
-            other_tile[c * TILE + j] = x;
+        for (var e = ids.local; e < TILE * dv_; e += THREADS) {
+            let el = tile_element(ids.wg, col0, dv_, e);
+            other_tile[el.col * TILE + el.row] = select(0.0, v[el.index], el.inside);
         }
         workgroupBarrier();
-        let j = col0 + lid.x;
+        let j = col0 + ids.lid.x;
         var dp = 0.0;
         for (var c = 0u; c < dv_; c++) {
-            dp = fma(grad_rows[lid.y * D_MAX + c], other_tile[c * TILE + lid.x], dp);
+            dp = fma(grad_rows[ids.lid.y * D_MAX + c], other_tile[c * TILE + ids.lid.x], dp);
         }
         var product = 0.0;
         if attends(i, j) {
-            let index = square_index(b, h, i, j);
+            let index = square_index(ids.wg, i, j);
             d_scores[index] = dp;
             product = dp * weights[index];
         }
-        square_a[lid.y * TILE + lid.x] = product;
+        square_a[ids.lid.y * TILE + ids.lid.x] = product;
         workgroupBarrier();
         for (var jj = 0u; jj < TILE; jj++) {
-            row_dot += square_a[lid.y * TILE + jj];
+            row_dot += square_a[ids.lid.y * TILE + jj];
         }
     }
 
@@ -273,28 +260,23 @@ fn backward_query(
     for (var tile = 0u; tile < tiles; tile++) {
         let col0 = tile * TILE;
         workgroupBarrier();
-        for (var e = local; e < TILE * dk_; e += THREADS) {
-            let j = e / dk_;
-            let d = e % dk_;
-            var x = 0.0;
-            if col0 + j < params.seq_len {
-                x = k[head_index(b, col0 + j, h, dk_, d)];
-            }
-            other_tile[j * D_MAX + d] = x;
+        for (var e = ids.local; e < TILE * dk_; e += THREADS) {
+            let el = tile_element(ids.wg, col0, dk_, e);
+            other_tile[el.row * D_MAX + el.col] = select(0.0, k[el.index], el.inside);
         }
-        let j = col0 + lid.x;
+        let j = col0 + ids.lid.x;
         var ds = 0.0;
         if attends(i, j) {
-            let index = square_index(b, h, i, j);
+            let index = square_index(ids.wg, i, j);
             ds = weights[index] * (d_scores[index] - row_dot);
             d_scores[index] = ds;
         }
-        square_b[lid.y * TILE + lid.x] = ds;
+        square_b[ids.lid.y * TILE + ids.lid.x] = ds;
         workgroupBarrier();
         for (var jj = 0u; jj < TILE; jj++) {
-            let g = square_b[lid.y * TILE + jj];
+            let g = square_b[ids.lid.y * TILE + jj];
             for (var r = 0u; r < COLS; r++) {
-                let d = lid.x + TILE * r;
+                let d = ids.lid.x + TILE * r;
                 if d < dk_ {
                     acc[r] = fma(g, other_tile[jj * D_MAX + d], acc[r]);
                 }
@@ -304,24 +286,18 @@ fn backward_query(
 
     if i < params.seq_len {
         for (var r = 0u; r < COLS; r++) {
-            let d = lid.x + TILE * r;
+            let d = ids.lid.x + TILE * r;
             if d < dk_ {
-                dq[head_index(b, i, h, dk_, d)] = acc[r] * params.scale;
+                dq[head_index(ids.wg, i, dk_, d)] = acc[r] * params.scale;
             }
         }
     }
 }
 
 @compute @workgroup_size(TILE, TILE, 1)
-fn backward_key(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let b = wg.z;
-    let h = wg.y;
-    let key0 = wg.x * TILE;
-    let s = key0 + lid.y;
+fn backward_key(ids: TileIds) {
+    let key0 = ids.wg.x * TILE;
+    let s = key0 + ids.lid.y;
     let dk_ = params.key_dim;
     let dv_ = params.value_dim;
 
@@ -331,36 +307,26 @@ fn backward_key(
     // Causal: queries before key0 never attend to these keys.
     var first = 0u;
     if CAUSAL == 1u {
-        first = wg.x;
+        first = ids.wg.x;
     }
     for (var tile = first; tile < all; tile++) {
         let row0 = tile * TILE;
         workgroupBarrier();
-        for (var e = local; e < TILE * dv_; e += THREADS) {
-            let t = e / dv_;
-            let c = e % dv_;
-            var x = 0.0;
-            if row0 + t < params.seq_len {
-                x = d_out[head_index(b, row0 + t, h, dv_, c)];
-            }
-            grad_rows[t * D_MAX + c] = x;
+        for (var e = ids.local; e < TILE * dv_; e += THREADS) {
+            let el = tile_element(ids.wg, row0, dv_, e);
+            grad_rows[el.row * D_MAX + el.col] = select(0.0, d_out[el.index], el.inside);
         }
-        for (var e = local; e < TILE * dk_; e += THREADS) {
-            let t = e / dk_;
-            let d = e % dk_;
-            var x = 0.0;
-            if row0 + t < params.seq_len {
-                x = q[head_index(b, row0 + t, h, dk_, d)];
-            }
-            other_tile[t * D_MAX + d] = x;
+        for (var e = ids.local; e < TILE * dk_; e += THREADS) {
+            let el = tile_element(ids.wg, row0, dk_, e);
+            other_tile[el.row * D_MAX + el.col] = select(0.0, q[el.index], el.inside);
         }
         // Transposed 16×16 tiles of P and dS: consecutive threads read consecutive keys.
-        let t = local / TILE;
-        let j = local % TILE;
+        let t = ids.local / TILE;
+        let j = ids.local % TILE;
         var p = 0.0;
         var g = 0.0;
         if attends(row0 + t, key0 + j) {
-            let index = square_index(b, h, row0 + t, key0 + j);
+            let index = square_index(ids.wg, row0 + t, key0 + j);
             p = weights[index];
             g = d_scores[index];
         }
@@ -368,10 +334,10 @@ fn backward_key(
         square_b[j * TILE + t] = g;
         workgroupBarrier();
         for (var tt = 0u; tt < TILE; tt++) {
-            let pt = square_a[lid.y * TILE + tt];
-            let gt = square_b[lid.y * TILE + tt];
+            let pt = square_a[ids.lid.y * TILE + tt];
+            let gt = square_b[ids.lid.y * TILE + tt];
             for (var r = 0u; r < COLS; r++) {
-                let c = lid.x + TILE * r;
+                let c = ids.lid.x + TILE * r;
                 if c < dv_ {
                     acc_v[r] = fma(pt, grad_rows[tt * D_MAX + c], acc_v[r]);
                 }
@@ -384,12 +350,12 @@ fn backward_key(
 
     if s < params.seq_len {
         for (var r = 0u; r < COLS; r++) {
-            let c = lid.x + TILE * r;
+            let c = ids.lid.x + TILE * r;
             if c < dv_ {
-                dv[head_index(b, s, h, dv_, c)] = acc_v[r];
+                dv[head_index(ids.wg, s, dv_, c)] = acc_v[r];
             }
             if c < dk_ {
-                dk[head_index(b, s, h, dk_, c)] = acc_k[r] * params.scale;
+                dk[head_index(ids.wg, s, dk_, c)] = acc_k[r] * params.scale;
             }
         }
     }

@@ -10,7 +10,10 @@
 // `clip_apply`:   out[i] = g[i] · scale[0]. Grid: 256 threads per workgroup, 2D if needed.
 // The scale stays in a one-element GPU buffer: `clip_apply` reads it here, and the fused Adam
 // kernel (shaders/adam.wgsl) can read it instead of a clipped copy of the gradients.
-// Both reductions have a fixed order (no atomics): the norm is bit-reproducible.
+// Both reductions have a fixed order (no atomics): the norm is bit-reproducible. The two
+// passes are the prelude part `chunk_sum` (shaders/prelude/chunk_sum.wgsl).
+
+// prelude: grid, reduce, chunk_sum
 
 struct Params {
     n: u32,
@@ -27,52 +30,21 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
 const THREADS: u32 = 256u;
-const PER_THREAD: u32 = 16u;
-const CHUNK: u32 = THREADS * PER_THREAD;
 
-var<workgroup> scratch: array<f32, THREADS>;
-
-fn tree_sum(local: u32, value: f32) -> f32 {
-    scratch[local] = value;
-    workgroupBarrier();
-    for (var width = THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            scratch[local] += scratch[local + width];
-        }
-        workgroupBarrier();
-    }
-    return scratch[0];
+// The term chunk_partial sums for element i.
+fn chunk_term(i: u32) -> f32 {
+    let g = grads[i];
+    return g * g;
 }
 
-@compute @workgroup_size(THREADS)
-fn clip_partial(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let chunk = wg.y * groups.x + wg.x;
-    let start = chunk * CHUNK;
-    var sum = 0.0;
-    for (var k = 0u; k < PER_THREAD; k++) {
-        let i = start + k * THREADS + local;
-        if chunk < params.partials && i < params.n {
-            let g = grads[i];
-            sum += g * g;
-        }
-    }
-    let total = tree_sum(local, sum);
-    if local == 0u && chunk < params.partials {
-        partial_sums[chunk] = total;
-    }
+@compute @workgroup_size(CHUNK_THREADS)
+fn clip_partial(ids: GridIds) {
+    chunk_partial(ids, params.n, params.partials);
 }
 
-@compute @workgroup_size(THREADS)
+@compute @workgroup_size(CHUNK_THREADS)
 fn clip_scale(@builtin(local_invocation_index) local: u32) {
-    var sum = 0.0;
-    for (var p = local; p < params.partials; p += THREADS) {
-        sum += partial_sums[p];
-    }
-    let total = tree_sum(local, sum);
+    let total = chunk_total(local, params.partials);
     if local == 0u {
         let global_norm = sqrt(total);
         norm[0] = global_norm;
@@ -81,12 +53,8 @@ fn clip_scale(@builtin(local_invocation_index) local: u32) {
 }
 
 @compute @workgroup_size(THREADS)
-fn clip_apply(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = (wg.y * groups.x + wg.x) * THREADS + local;
+fn clip_apply(ids: GridIds) {
+    let i = flat_index(ids, THREADS);
     if i < params.n {
         out[i] = grads[i] * scale[0];
     }

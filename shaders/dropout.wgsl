@@ -16,6 +16,8 @@
 // Grid: 256 threads per workgroup, one element per thread, 2D when n needs more workgroups
 // than max_compute_workgroups_per_dimension.
 
+// prelude: grid
+
 struct Params {
     n: u32,
     threshold: u32,
@@ -47,29 +49,17 @@ fn kept(i: u32, step_lo: u32, step_hi: u32) -> bool {
     return pcg(i ^ key) >= params.threshold;
 }
 
-fn flat_index(wg: vec3<u32>, groups: vec3<u32>, local: u32) -> u32 {
-    return (wg.y * groups.x + wg.x) * WORKGROUP + local;
-}
-
 @compute @workgroup_size(WORKGROUP)
-fn dropout_apply(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = flat_index(wg, groups, local);
+fn dropout_apply(ids: GridIds) {
+    let i = flat_index(ids, WORKGROUP);
     if i < params.n {
         out[i] = select(0.0, x[i] * params.scale, kept(i, params.step_lo, params.step_hi));
     }
 }
 
 @compute @workgroup_size(WORKGROUP)
-fn dropout_apply_counted(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = flat_index(wg, groups, local);
+fn dropout_apply_counted(ids: GridIds) {
+    let i = flat_index(ids, WORKGROUP);
     if i < params.n {
         let offset = counter[COUNTER_SLOT];
         let lo = params.step_lo + offset;
@@ -79,12 +69,8 @@ fn dropout_apply_counted(
 }
 
 @compute @workgroup_size(WORKGROUP)
-fn dropout_mask(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = flat_index(wg, groups, local);
+fn dropout_mask(ids: GridIds) {
+    let i = flat_index(ids, WORKGROUP);
     if i < params.n {
         out[i] = select(0.0, 1.0, kept(i, params.step_lo, params.step_hi));
     }

@@ -10,6 +10,8 @@
 //   that a captured training step gathers the next batch on every replay.
 // Grids beyond max_compute_workgroups_per_dimension are laid out in 2-D.
 
+// prelude: grid
+
 struct Params {
     outer: u32,
     src_axis: u32,
@@ -31,17 +33,9 @@ override COUNTER_SLOT: u32 = 0u;
 
 const WORKGROUP: u32 = 256u;
 
-fn flat_index(wg: vec3<u32>, groups: vec3<u32>, local: u32) -> u32 {
-    return (wg.y * groups.x + wg.x) * WORKGROUP + local;
-}
-
 @compute @workgroup_size(WORKGROUP)
-fn copy_window(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let e = flat_index(wg, groups, local);
+fn copy_window(ids: GridIds) {
+    let e = flat_index(ids, WORKGROUP);
     if e >= params.total {
         return;
     }
@@ -55,12 +49,8 @@ fn copy_window(
 
 // Params reuse: outer = rows, inner = cols, total = rows · cols.
 @compute @workgroup_size(WORKGROUP)
-fn gather_rows(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let e = flat_index(wg, groups, local);
+fn gather_rows(ids: GridIds) {
+    let e = flat_index(ids, WORKGROUP);
     if e >= params.total {
         return;
     }

@@ -15,6 +15,8 @@
 // The quantisation bound (src/gbdt/quantise.rs) guarantees no bin sum leaves i32; integer
 // addition is associative, so the result is the same in every order and on every backend.
 
+// prelude: grid
+
 struct Params {
     num_rows: u32,
     words_per_row: u32,
@@ -41,12 +43,8 @@ const WORD_ENTRIES: u32 = 3072u; // 4 features × 256 bins × 3 channels
 var<workgroup> local_hist: array<atomic<i32>, WORD_ENTRIES>;
 
 @compute @workgroup_size(WORKGROUP)
-fn clear_histogram(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = (wg.y * groups.x + wg.x) * WORKGROUP + local;
+fn clear_histogram(ids: GridIds) {
+    let i = flat_index(ids, WORKGROUP);
     if i < params.hist_len {
         atomicStore(&hist[i], 0);
     }

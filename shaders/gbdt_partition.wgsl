@@ -17,6 +17,8 @@
 //   copy_back     one thread per row: rows[begin + i] = scratch[begin + i].
 // `left_total` is known to the host from the split's histogram counts.
 
+// prelude: grid
+
 struct Params {
     begin: u32,
     count: u32,
@@ -61,17 +63,10 @@ fn scan_flags(local: u32) {
     }
 }
 
-fn block_index(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return wg.y * groups.x + wg.x;
-}
-
 @compute @workgroup_size(BLOCK)
-fn count_left(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let block = block_index(wg, groups);
+fn count_left(ids: GridIds) {
+    let local = ids.local;
+    let block = group_index(ids);
     let i = block * BLOCK + local;
     var flag = 0u;
     if i < params.count && goes_left(rows[params.begin + i]) {
@@ -114,12 +109,9 @@ fn scan_blocks(@builtin(local_invocation_index) local: u32) {
 }
 
 @compute @workgroup_size(BLOCK)
-fn scatter(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let block = block_index(wg, groups);
+fn scatter(ids: GridIds) {
+    let local = ids.local;
+    let block = group_index(ids);
     let i = block * BLOCK + local;
     let inside = i < params.count;
     var row = 0u;
@@ -145,12 +137,8 @@ fn scatter(
 }
 
 @compute @workgroup_size(BLOCK)
-fn copy_back(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = block_index(wg, groups) * BLOCK + local;
+fn copy_back(ids: GridIds) {
+    let i = flat_index(ids, BLOCK);
     if i < params.count {
         rows[params.begin + i] = scratch[params.begin + i];
     }

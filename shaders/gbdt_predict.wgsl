@@ -13,6 +13,8 @@
 //   out:    out[r] = base_score + Σ_t leaf value reached in tree t, added in tree order.
 // Grid: one thread per row, 64-thread workgroups, 2D when the row count needs it.
 
+// prelude: grid
+
 struct Params {
     num_rows: u32,
     words_per_row: u32,
@@ -41,12 +43,8 @@ fn bin_of(row: u32, feature: u32) -> u32 {
 }
 
 @compute @workgroup_size(WORKGROUP)
-fn predict_rows(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row = (wg.y * groups.x + wg.x) * WORKGROUP + local;
+fn predict_rows(ids: GridIds) {
+    let row = flat_index(ids, WORKGROUP);
     if row >= params.num_rows {
         return;
     }

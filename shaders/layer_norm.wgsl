@@ -15,6 +15,8 @@
 // Every reduction has a fixed order (strided slices, then a tree or a lane loop): no atomics,
 // the same input gives bit-identical results.
 
+// prelude: grid, reduce
+
 struct Params {
     rows: u32,
     cols: u32,
@@ -38,56 +40,17 @@ struct Params {
 // Threads per row: a power of two from 32 to 256 picked by the launcher from the row length
 // (src/kernels/row_threads.rs), so short rows do not leave most of a 256-wide group idle.
 override THREADS: u32 = 256u;
-const MAX_THREADS: u32 = 256u;
 const COL_TILE: u32 = 64u;
 const LANES: u32 = 4u;
 
-var<workgroup> partial: array<f32, MAX_THREADS>;
-var<workgroup> partial2: array<f32, MAX_THREADS>;
-
-fn row_index(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return wg.y * groups.x + wg.x;
-}
-
-// Tree sum of `partial`; every thread returns the total.
-fn reduce_sum(local: u32, value: f32) -> f32 {
-    partial[local] = value;
-    workgroupBarrier();
-    for (var width = THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            partial[local] += partial[local + width];
-        }
-        workgroupBarrier();
-    }
-    let result = partial[0];
-    workgroupBarrier();
-    return result;
-}
-
-// Two tree sums at once (`partial` and `partial2`); every thread returns both totals.
-fn reduce_sum2(local: u32, a: f32, b: f32) -> vec2<f32> {
-    partial[local] = a;
-    partial2[local] = b;
-    workgroupBarrier();
-    for (var width = THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            partial[local] += partial[local + width];
-            partial2[local] += partial2[local + width];
-        }
-        workgroupBarrier();
-    }
-    let result = vec2<f32>(partial[0], partial2[0]);
-    workgroupBarrier();
-    return result;
-}
+// layer_norm_backward_params: the lane sums of dgamma and dbeta.
+var<workgroup> partial: array<f32, COL_TILE * LANES>;
+var<workgroup> partial2: array<f32, COL_TILE * LANES>;
 
 @compute @workgroup_size(THREADS)
-fn layer_norm_forward(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row = row_index(wg, groups);
+fn layer_norm_forward(ids: GridIds) {
+    let local = ids.local;
+    let row = group_index(ids);
     // Rows past the end still take part in the barriers, with an empty slice.
     let cols = select(0u, params.cols, row < params.rows);
     let base = row * params.cols;
@@ -96,13 +59,13 @@ fn layer_norm_forward(
     for (var c = local; c < cols; c += THREADS) {
         sum += x[base + c];
     }
-    let mu = reduce_sum(local, sum) / n;
+    let mu = workgroup_sum(local, THREADS, sum) / n;
     var squares = 0.0;
     for (var c = local; c < cols; c += THREADS) {
         let d = x[base + c] - mu;
         squares += d * d;
     }
-    let variance = reduce_sum(local, squares) / n;
+    let variance = workgroup_sum(local, THREADS, squares) / n;
     let r = 1.0 / sqrt(variance + params.eps);
     for (var c = local; c < cols; c += THREADS) {
         out[base + c] = (x[base + c] - mu) * r * gamma[c] + third[c];
@@ -114,12 +77,9 @@ fn layer_norm_forward(
 }
 
 @compute @workgroup_size(THREADS)
-fn layer_norm_backward_input(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row = row_index(wg, groups);
+fn layer_norm_backward_input(ids: GridIds) {
+    let local = ids.local;
+    let row = group_index(ids);
     let valid = row < params.rows;
     let cols = select(0u, params.cols, valid);
     let base = row * params.cols;
@@ -137,7 +97,7 @@ fn layer_norm_backward_input(
         sum_g += g;
         sum_gx += g * (x[base + c] - mu) * r;
     }
-    let sums = reduce_sum2(local, sum_g, sum_gx);
+    let sums = workgroup_sum2(local, THREADS, sum_g, sum_gx);
     let mean_g = sums.x / n;
     let mean_gx = sums.y / n;
     for (var c = local; c < cols; c += THREADS) {

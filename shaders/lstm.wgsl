@@ -40,6 +40,8 @@
 //
 // validate: HIDDEN=33 ROWS=4 KSPLIT=2 THREADS=128
 
+// prelude: activation, grid
+
 struct Params {
     batch: u32,
     steps: u32,
@@ -89,18 +91,65 @@ var<workgroup> dz_tile: array<f32, 4u * ROWS * HIDDEN>;
 var<workgroup> dh_partial: array<f32, KSPLIT * ROWS * HIDDEN>;
 var<workgroup> dc_tile: array<f32, ROWS * HIDDEN>;
 
-fn sigmoid(x: f32) -> f32 {
-    return 1.0 / (1.0 + exp(-x));
+// How a sequence workgroup divides its work: batch rows row0..row0 + rows (rows <= ROWS, the
+// rows of its tile inside the batch), and its THREADS split into KSPLIT groups (`split`) of
+// unit_threads lanes (`lane`).
+struct SequenceLanes {
+    row0: u32,
+    rows: u32,
+    unit_threads: u32,
+    split: u32,
+    lane: u32,
 }
 
-fn tanh_stable(x: f32) -> f32 {
-    let e = exp(-2.0 * abs(x));
-    let t = (1.0 - e) / (1.0 + e);
-    return select(t, -t, x < 0.0);
+fn sequence_lanes(ids: GridIds) -> SequenceLanes {
+    let unit_threads = THREADS / KSPLIT;
+    let row0 = group_index(ids) * ROWS;
+    return SequenceLanes(
+        row0,
+        select(0u, min(ROWS, params.batch - row0), row0 < params.batch),
+        unit_threads,
+        ids.local / unit_threads,
+        ids.local % unit_threads,
+    );
 }
 
-fn flat_group(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return wg.y * groups.x + wg.x;
+// The cells split 0 combines once the partial sums are in: lane `lane` owns units j = lane,
+// lane + unit_threads, … of every row of the tile (row r fastest). `owned_cells` counts this
+// thread's cells, `owned_cell` gives its n-th: batch row b, tile row r, unit j and tile cell.
+fn owned_cells(at: SequenceLanes) -> u32 {
+    if at.split != 0u || at.lane >= HIDDEN {
+        return 0u;
+    }
+    return (HIDDEN - at.lane + at.unit_threads - 1u) / at.unit_threads * at.rows;
+}
+
+struct TileCell {
+    b: u32,
+    r: u32,
+    j: u32,
+    cell: u32,
+}
+
+fn owned_cell(at: SequenceLanes, n: u32) -> TileCell {
+    let r = n % at.rows;
+    let j = at.lane + n / at.rows * at.unit_threads;
+    return TileCell(at.row0 + r, r, j, r * HIDDEN + j);
+}
+
+// The cell a per-step thread works on: item = b·HIDDEN + j for batch row b and unit j, at
+// step t = params.step; `inside` is false for threads past the batch.
+struct StepUnit {
+    item: u32,
+    b: u32,
+    j: u32,
+    t: u32,
+    inside: bool,
+}
+
+fn step_unit(ids: GridIds) -> StepUnit {
+    let item = flat_index(ids, THREADS);
+    return StepUnit(item, item / HIDDEN, item % HIDDEN, params.step, item < params.batch * HIDDEN);
 }
 
 // The activated gates and new state of unit j of batch row b at step t, from the
@@ -111,10 +160,10 @@ fn cell_forward(b: u32, t: u32, j: u32, rec: vec4<f32>, c_prev: f32) -> vec2<f32
     let base = (b * params.steps + t) * g4 + j;
     let i = sigmoid(rec.x + xproj[base]);
     let f = sigmoid(rec.y + xproj[base + HIDDEN]);
-    let g = tanh_stable(rec.z + xproj[base + 2u * HIDDEN]);
+    let g = stable_tanh(rec.z + xproj[base + 2u * HIDDEN]);
     let o = sigmoid(rec.w + xproj[base + 3u * HIDDEN]);
     let c = f * c_prev + i * g;
-    let h = o * tanh_stable(c);
+    let h = o * stable_tanh(c);
     gates_out[base] = i;
     gates_out[base + HIDDEN] = f;
     gates_out[base + 2u * HIDDEN] = g;
@@ -126,27 +175,20 @@ fn cell_forward(b: u32, t: u32, j: u32, rec: vec4<f32>, c_prev: f32) -> vec2<f32
 }
 
 @compute @workgroup_size(THREADS)
-fn forward_sequence(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row0 = flat_group(wg, groups) * ROWS;
+fn forward_sequence(ids: GridIds) {
+    let at = sequence_lanes(ids);
     let tile = ROWS * HIDDEN;
     let g4 = 4u * HIDDEN;
-    let unit_threads = THREADS / KSPLIT;
-    let split = local / unit_threads;
-    let lane = local % unit_threads;
     let chunk = (HIDDEN + KSPLIT - 1u) / KSPLIT;
-    let k_begin = split * chunk;
+    let k_begin = at.split * chunk;
     let k_end = min(k_begin + chunk, HIDDEN);
-    for (var e = local; e < tile; e += THREADS) {
+    for (var e = ids.local; e < tile; e += THREADS) {
         h_tile[e] = 0.0;
         c_tile[e] = 0.0;
     }
     workgroupBarrier();
     for (var t = 0u; t < params.steps; t++) {
-        for (var j = lane; j < HIDDEN; j += unit_threads) {
+        for (var j = at.lane; j < HIDDEN; j += at.unit_threads) {
             var acc: array<vec4<f32>, MAX_ROWS>;
             for (var k = k_begin; k < k_end; k++) {
                 let w = k * g4 + j;
@@ -156,57 +198,44 @@ fn forward_sequence(
                 }
             }
             for (var r = 0u; r < ROWS; r++) {
-                partial[(split * ROWS + r) * HIDDEN + j] = acc[r];
+                partial[(at.split * ROWS + r) * HIDDEN + j] = acc[r];
             }
         }
         workgroupBarrier();
-        if split == 0u {
-            for (var j = lane; j < HIDDEN; j += unit_threads) {
-                for (var r = 0u; r < ROWS; r++) {
-                    let b = row0 + r;
-                    if b < params.batch {
-                        let cell = r * HIDDEN + j;
-                        var rec = vec4<f32>(0.0);
-                        for (var part = 0u; part < KSPLIT; part++) {
-                            rec += partial[(part * ROWS + r) * HIDDEN + j];
-                        }
-                        let state = cell_forward(b, t, j, rec, c_tile[cell]);
-                        h_tile[cell] = state.x;
-                        c_tile[cell] = state.y;
-                    }
-                }
+        // Split 0 adds the KSPLIT partial products of each cell it owns and steps it forward.
+        for (var n = 0u; n < owned_cells(at); n++) {
+            let c = owned_cell(at, n);
+            var rec = vec4<f32>(0.0);
+            for (var part = 0u; part < KSPLIT; part++) {
+                rec += partial[(part * ROWS + c.r) * HIDDEN + c.j];
             }
+            let state = cell_forward(c.b, t, c.j, rec, c_tile[c.cell]);
+            h_tile[c.cell] = state.x;
+            c_tile[c.cell] = state.y;
         }
         workgroupBarrier();
     }
 }
 
 @compute @workgroup_size(THREADS)
-fn forward_step(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let item = flat_group(wg, groups) * THREADS + local;
-    if item >= params.batch * HIDDEN {
+fn forward_step(ids: GridIds) {
+    let at = step_unit(ids);
+    if !at.inside {
         return;
     }
-    let b = item / HIDDEN;
-    let j = item % HIDDEN;
-    let t = params.step;
     let g4 = 4u * HIDDEN;
     var acc = vec4<f32>(0.0);
     var c_prev = 0.0;
-    if t > 0u {
-        let prev = (b * params.steps + t - 1u) * HIDDEN;
+    if at.t > 0u {
+        let prev = (at.b * params.steps + at.t - 1u) * HIDDEN;
         for (var k = 0u; k < HIDDEN; k++) {
-            let w = k * g4 + j;
+            let w = k * g4 + at.j;
             let wk = vec4<f32>(w_hh[w], w_hh[w + HIDDEN], w_hh[w + 2u * HIDDEN], w_hh[w + 3u * HIDDEN]);
             acc = fma(vec4<f32>(h_out[prev + k]), wk, acc);
         }
-        c_prev = c_out[prev + j];
+        c_prev = c_out[prev + at.j];
     }
-    cell_forward(b, t, j, acc, c_prev);
+    cell_forward(at.b, at.t, at.j, acc, c_prev);
 }
 
 // The pre-activation gradients (i, f, g, o) of one cell and the dc it carries to t-1.
@@ -232,7 +261,7 @@ fn cell_backward(b: u32, t: u32, j: u32, dh_total: f32, carry: f32) -> CellGrad 
         c_prev = c_all[cell - HIDDEN];
         h_before = h_all[cell - HIDDEN];
     }
-    let tc = tanh_stable(c_all[cell]);
+    let tc = stable_tanh(c_all[cell]);
     let dc = carry + dh_total * o * (1.0 - tc * tc);
     let d = vec4<f32>(
         dc * g * i * (1.0 - i),
@@ -249,31 +278,24 @@ fn cell_backward(b: u32, t: u32, j: u32, dh_total: f32, carry: f32) -> CellGrad 
 }
 
 @compute @workgroup_size(THREADS)
-fn backward_sequence(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row0 = flat_group(wg, groups) * ROWS;
+fn backward_sequence(ids: GridIds) {
+    let at = sequence_lanes(ids);
     let tile = ROWS * HIDDEN;
     let g4 = 4u * HIDDEN;
-    let unit_threads = THREADS / KSPLIT;
-    let split = local / unit_threads;
-    let lane = local % unit_threads;
     let chunk = (g4 + KSPLIT - 1u) / KSPLIT;
-    let col_begin = split * chunk;
+    let col_begin = at.split * chunk;
     let col_end = min(col_begin + chunk, g4);
-    for (var e = local; e < tile; e += THREADS) {
+    for (var e = ids.local; e < tile; e += THREADS) {
         dc_tile[e] = 0.0;
     }
-    for (var e = local; e < ROWS * g4; e += THREADS) {
+    for (var e = ids.local; e < ROWS * g4; e += THREADS) {
         dz_tile[e] = 0.0;
     }
     workgroupBarrier();
     for (var s = 0u; s < params.steps; s++) {
         let t = params.steps - 1u - s;
         // dz_tile holds dz_{t+1} (zero before the last step).
-        for (var j = lane; j < HIDDEN; j += unit_threads) {
+        for (var j = at.lane; j < HIDDEN; j += at.unit_threads) {
             var acc: array<f32, MAX_ROWS>;
             for (var col = col_begin; col < col_end; col++) {
                 let w = w_hh_t[col * HIDDEN + j];
@@ -282,71 +304,55 @@ fn backward_sequence(
                 }
             }
             for (var r = 0u; r < ROWS; r++) {
-                dh_partial[(split * ROWS + r) * HIDDEN + j] = acc[r];
+                dh_partial[(at.split * ROWS + r) * HIDDEN + j] = acc[r];
             }
         }
         workgroupBarrier();
-        if split == 0u {
-            for (var j = lane; j < HIDDEN; j += unit_threads) {
-                for (var r = 0u; r < ROWS; r++) {
-                    let b = row0 + r;
-                    if b < params.batch {
-                        let cell = r * HIDDEN + j;
-                        var dh_total = dh[(b * params.steps + t) * HIDDEN + j];
-                        for (var part = 0u; part < KSPLIT; part++) {
-                            dh_total += dh_partial[(part * ROWS + r) * HIDDEN + j];
-                        }
-                        let grad = cell_backward(b, t, j, dh_total, dc_tile[cell]);
-                        dc_tile[cell] = grad.carry;
-                        let out = r * g4 + j;
-                        dz_tile[out] = grad.dz.x;
-                        dz_tile[out + HIDDEN] = grad.dz.y;
-                        dz_tile[out + 2u * HIDDEN] = grad.dz.z;
-                        dz_tile[out + 3u * HIDDEN] = grad.dz.w;
-                    }
-                }
+        // Split 0 adds dh_t and the KSPLIT partial recurrent gradients of each cell it owns
+        // and steps it backward.
+        for (var n = 0u; n < owned_cells(at); n++) {
+            let c = owned_cell(at, n);
+            var dh_total = dh[(c.b * params.steps + t) * HIDDEN + c.j];
+            for (var part = 0u; part < KSPLIT; part++) {
+                dh_total += dh_partial[(part * ROWS + c.r) * HIDDEN + c.j];
             }
+            let grad = cell_backward(c.b, t, c.j, dh_total, dc_tile[c.cell]);
+            dc_tile[c.cell] = grad.carry;
+            let out = c.r * g4 + c.j;
+            dz_tile[out] = grad.dz.x;
+            dz_tile[out + HIDDEN] = grad.dz.y;
+            dz_tile[out + 2u * HIDDEN] = grad.dz.z;
+            dz_tile[out + 3u * HIDDEN] = grad.dz.w;
         }
         workgroupBarrier();
     }
 }
 
 @compute @workgroup_size(THREADS)
-fn backward_step(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let item = flat_group(wg, groups) * THREADS + local;
-    if item >= params.batch * HIDDEN {
+fn backward_step(ids: GridIds) {
+    let at = step_unit(ids);
+    if !at.inside {
         return;
     }
-    let b = item / HIDDEN;
-    let j = item % HIDDEN;
-    let t = params.step;
     let g4 = 4u * HIDDEN;
-    var dh_total = dh[(b * params.steps + t) * HIDDEN + j];
+    var dh_total = dh[(at.b * params.steps + at.t) * HIDDEN + at.j];
     var carry = 0.0;
-    if t + 1u < params.steps {
-        let later = (b * params.steps + t + 1u) * g4;
+    if at.t + 1u < params.steps {
+        let later = (at.b * params.steps + at.t + 1u) * g4;
         var rec = 0.0;
         for (var col = 0u; col < g4; col++) {
-            rec = fma(dz[later + col], w_hh_t[col * HIDDEN + j], rec);
+            rec = fma(dz[later + col], w_hh_t[col * HIDDEN + at.j], rec);
         }
         dh_total += rec;
-        carry = dc_carry[item];
+        carry = dc_carry[at.item];
     }
-    let grad = cell_backward(b, t, j, dh_total, carry);
-    dc_carry[item] = grad.carry;
+    let grad = cell_backward(at.b, at.t, at.j, dh_total, carry);
+    dc_carry[at.item] = grad.carry;
 }
 
 @compute @workgroup_size(THREADS)
-fn transpose(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let e = flat_group(wg, groups) * THREADS + local;
+fn transpose(ids: GridIds) {
+    let e = flat_index(ids, THREADS);
     let rows = params.step;
     let cols = params.cols;
     if e >= rows * cols {

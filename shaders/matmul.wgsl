@@ -11,6 +11,8 @@
 // arranged so consecutive threads read consecutive addresses for either layout.
 // Out-of-range elements load as zero, so any M, N, K works.
 
+// prelude: activation
+
 struct Params {
     m: u32,
     n: u32,
@@ -63,28 +65,6 @@ fn load_b(base: u32, row: u32, col: u32) -> f32 {
         return b[base + col * params.k + row];
     }
     return b[base + row * params.n + col];
-}
-
-fn erf_approx(x: f32) -> f32 {
-    // Abramowitz & Stegun 7.1.26, |error| < 1.5e-7 (same formula as src/activation.rs).
-    let t = 1.0 / (1.0 + 0.3275911 * abs(x));
-    let poly = t * (0.2548296 + t * (-0.28449674 + t * (1.4214137 + t * (-1.4531521 + t * 1.0614054))));
-    let y = 1.0 - poly * exp(-x * x);
-    return select(y, -y, x < 0.0);
-}
-
-fn activate(x: f32) -> f32 {
-    switch ACTIVATION {
-        case 1u: { return max(x, 0.0); }
-        case 2u: {
-            let e = exp(-2.0 * abs(x));
-            let t = (1.0 - e) / (1.0 + e);
-            return select(t, -t, x < 0.0);
-        }
-        case 3u: { return 1.0 / (1.0 + exp(-x)); }
-        case 4u: { return 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752)); }
-        default: { return x; }
-    }
 }
 
 @compute @workgroup_size(THREADS, THREADS, 1)
@@ -154,7 +134,7 @@ fn main(
                 if HAS_BIAS == 1u {
                     v += bias[col];
                 }
-                c[base_c + row * params.n + col] = activate(v);
+                c[base_c + row * params.n + col] = activate(ACTIVATION, v);
             }
         }
     }

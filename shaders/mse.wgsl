@@ -1,7 +1,8 @@
 // Mean squared error over all n elements, and its gradient.
 // validate: HAS_UPSTREAM=true
 //
-// The loss is a deterministic two-pass reduction (no atomics, fixed order):
+// The loss is a deterministic two-pass reduction (no atomics, fixed order), the prelude part
+// `chunk_sum` (shaders/prelude/chunk_sum.wgsl):
 // `mse_partial`:  workgroup w sums (pred - target)² over its chunk [w·CHUNK, (w+1)·CHUNK),
 //                 CHUNK = 256·16: thread t adds elements t, t+256, … of the chunk in order,
 //                 then a tree reduction → partials[w]. Grid: ceil(n / CHUNK) workgroups (2D
@@ -13,6 +14,8 @@
 //                 upstream[0], the loss gradient left on the GPU by the autograd (when off,
 //                 pred is bound in its place and never read).
 //                 Grid: 256 threads per workgroup, one element each, 2D when needed.
+
+// prelude: grid, reduce, chunk_sum
 
 struct Params {
     n: u32,
@@ -34,64 +37,29 @@ struct Params {
 override HAS_UPSTREAM: bool = false;
 
 const THREADS: u32 = 256u;
-const PER_THREAD: u32 = 16u;
-const CHUNK: u32 = THREADS * PER_THREAD;
 
-var<workgroup> scratch: array<f32, THREADS>;
-
-fn tree_sum(local: u32, value: f32) -> f32 {
-    scratch[local] = value;
-    workgroupBarrier();
-    for (var width = THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            scratch[local] += scratch[local + width];
-        }
-        workgroupBarrier();
-    }
-    return scratch[0];
+// The term chunk_partial sums for element i.
+fn chunk_term(i: u32) -> f32 {
+    let d = pred[i] - target_values[i];
+    return d * d;
 }
 
-@compute @workgroup_size(THREADS)
-fn mse_partial(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let chunk = wg.y * groups.x + wg.x;
-    let start = chunk * CHUNK;
-    var sum = 0.0;
-    for (var k = 0u; k < PER_THREAD; k++) {
-        let i = start + k * THREADS + local;
-        if chunk < params.partials && i < params.n {
-            let d = pred[i] - target_values[i];
-            sum += d * d;
-        }
-    }
-    let total = tree_sum(local, sum);
-    if local == 0u && chunk < params.partials {
-        partial_sums[chunk] = total;
-    }
+@compute @workgroup_size(CHUNK_THREADS)
+fn mse_partial(ids: GridIds) {
+    chunk_partial(ids, params.n, params.partials);
 }
 
-@compute @workgroup_size(THREADS)
+@compute @workgroup_size(CHUNK_THREADS)
 fn mse_finish(@builtin(local_invocation_index) local: u32) {
-    var sum = 0.0;
-    for (var p = local; p < params.partials; p += THREADS) {
-        sum += partial_sums[p];
-    }
-    let total = tree_sum(local, sum);
+    let total = chunk_total(local, params.partials);
     if local == 0u {
         out[0] = total / f32(params.n);
     }
 }
 
 @compute @workgroup_size(THREADS)
-fn mse_backward(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let i = (wg.y * groups.x + wg.x) * THREADS + local;
+fn mse_backward(ids: GridIds) {
+    let i = flat_index(ids, THREADS);
     if i < params.n {
         var grad = (pred[i] - target_values[i]) * params.factor;
         if HAS_UPSTREAM {

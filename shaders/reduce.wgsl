@@ -7,14 +7,9 @@
 // MEAN = 1 divides by the number of reduced elements.
 // Row counts above max_compute_workgroups_per_dimension are laid out in 2D.
 
-struct Params {
-    rows: u32,
-    cols: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
+// prelude: grid, matrix, reduce
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: MatrixParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
@@ -24,15 +19,13 @@ const ROW_THREADS: u32 = 256u;
 const COL_TILE: u32 = 64u;
 const LANES: u32 = 4u;
 
-var<workgroup> partial: array<f32, ROW_THREADS>;
+// reduce_rows: the lane sums.
+var<workgroup> partial: array<f32, COL_TILE * LANES>;
 
 @compute @workgroup_size(ROW_THREADS)
-fn reduce_last_axis(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row = wg.y * groups.x + wg.x;
+fn reduce_last_axis(ids: GridIds) {
+    let local = ids.local;
+    let row = group_index(ids);
     var sum = 0.0;
     if row < params.rows {
         let base = row * params.cols;
@@ -40,16 +33,9 @@ fn reduce_last_axis(
             sum += x[base + c];
         }
     }
-    partial[local] = sum;
-    workgroupBarrier();
-    for (var width = ROW_THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            partial[local] += partial[local + width];
-        }
-        workgroupBarrier();
-    }
+    let row_sum = workgroup_sum(local, ROW_THREADS, sum);
     if local == 0u && row < params.rows {
-        var total = partial[0];
+        var total = row_sum;
         if MEAN == 1u {
             total /= f32(params.cols);
         }

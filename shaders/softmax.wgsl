@@ -8,14 +8,9 @@
 // max_compute_workgroups_per_dimension are laid out in 2D). Each thread walks a strided slice of the row in a fixed order, then a tree
 // reduction in workgroup memory combines the THREADS partials: the result is deterministic.
 
-struct Params {
-    rows: u32,
-    cols: u32,
-    _pad0: u32,
-    _pad1: u32,
-}
+// prelude: grid, matrix, reduce
 
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: MatrixParams;
 // Forward: x. Backward: y.
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 // Backward only: dy (the forward binds nothing here).
@@ -26,51 +21,11 @@ struct Params {
 // Threads per row: a power of two from 32 to 256 picked by the launcher from the row length
 // (src/kernels/row_threads.rs), so short rows do not leave most of a 256-wide group idle.
 override THREADS: u32 = 256u;
-const MAX_THREADS: u32 = 256u;
-
-var<workgroup> partial: array<f32, MAX_THREADS>;
-
-fn row_index(wg: vec3<u32>, groups: vec3<u32>) -> u32 {
-    return wg.y * groups.x + wg.x;
-}
-
-// Tree reduction of `partial` by max; every thread returns the row result.
-fn reduce_max(local: u32, value: f32) -> f32 {
-    partial[local] = value;
-    workgroupBarrier();
-    for (var width = THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            partial[local] = max(partial[local], partial[local + width]);
-        }
-        workgroupBarrier();
-    }
-    let result = partial[0];
-    workgroupBarrier();
-    return result;
-}
-
-// Tree reduction of `partial` by sum; every thread returns the row result.
-fn reduce_sum(local: u32, value: f32) -> f32 {
-    partial[local] = value;
-    workgroupBarrier();
-    for (var width = THREADS / 2u; width > 0u; width /= 2u) {
-        if local < width {
-            partial[local] += partial[local + width];
-        }
-        workgroupBarrier();
-    }
-    let result = partial[0];
-    workgroupBarrier();
-    return result;
-}
 
 @compute @workgroup_size(THREADS)
-fn softmax_forward(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row = row_index(wg, groups);
+fn softmax_forward(ids: GridIds) {
+    let local = ids.local;
+    let row = group_index(ids);
     // Rows past the end still take part in the barriers, with an empty slice.
     let cols = select(0u, params.cols, row < params.rows);
     let base = row * params.cols;
@@ -78,12 +33,12 @@ fn softmax_forward(
     for (var c = local; c < cols; c += THREADS) {
         row_max = max(row_max, input[base + c]);
     }
-    row_max = reduce_max(local, row_max);
+    row_max = workgroup_max(local, THREADS, row_max);
     var sum = 0.0;
     for (var c = local; c < cols; c += THREADS) {
         sum += exp(input[base + c] - row_max);
     }
-    sum = reduce_sum(local, sum);
+    sum = workgroup_sum(local, THREADS, sum);
     let inv = 1.0 / sum;
     for (var c = local; c < cols; c += THREADS) {
         out[base + c] = exp(input[base + c] - row_max) * inv;
@@ -91,19 +46,16 @@ fn softmax_forward(
 }
 
 @compute @workgroup_size(THREADS)
-fn softmax_backward(
-    @builtin(workgroup_id) wg: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-    @builtin(local_invocation_index) local: u32,
-) {
-    let row = row_index(wg, groups);
+fn softmax_backward(ids: GridIds) {
+    let local = ids.local;
+    let row = group_index(ids);
     let cols = select(0u, params.cols, row < params.rows);
     let base = row * params.cols;
     var dot = 0.0;
     for (var c = local; c < cols; c += THREADS) {
         dot += upstream[base + c] * input[base + c];
     }
-    dot = reduce_sum(local, dot);
+    dot = workgroup_sum(local, THREADS, dot);
     for (var c = local; c < cols; c += THREADS) {
         out[base + c] = input[base + c] * (upstream[base + c] - dot);
     }

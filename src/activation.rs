@@ -44,7 +44,8 @@ impl Activation {
 }
 
 impl Activation {
-    /// The derivative at `x` (the CPU reference of the WGSL `unary_derivative`).
+    /// The derivative at `x` (the CPU reference of the WGSL `activate_derivative` in
+    /// `shaders/prelude/activation.wgsl`).
     pub fn derivative(self, x: f32) -> f32 {
         match self {
             Activation::None => 1.0,

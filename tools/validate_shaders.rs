@@ -1,6 +1,9 @@
 //! Offline validator for the crate's WGSL compute kernels.
 //!
 //! Every `*.wgsl` file in the shader directory (default: `<crate>/shaders`) is
+//! composed with the prelude parts it lists (`// prelude: grid, reduce`, read
+//! from `prelude/<part>.wgsl` of that directory, appended by the crate's own
+//! composer, `atb_gpu::device::compose`, so this is the source that runs),
 //! parsed with naga's WGSL front end, validated, has its pipeline-overridable
 //! constants (`override`) resolved, and is then translated to every backend
 //! wgpu can use: SPIR-V (Vulkan), MSL (Metal), HLSL (DX12, shader model 6.0)
@@ -22,6 +25,9 @@
 //! * `// validate: skip-glsl` (or `skip-spv`, `skip-msl`, `skip-hlsl`) skips
 //!   one target, e.g. GLSL for shaders using `f16`, which GLSL cannot express.
 //!
+//! Errors point at lines of the composed source; a line past the shader's own
+//! text is also named in its prelude file (`note: composed line N is FILE:M`).
+//!
 //! Exit status: 0 if every shader passed, 1 if any shader failed or no shader
 //! was found, 2 for command-line usage errors.
 
@@ -35,6 +41,7 @@ use std::{
     process::ExitCode,
 };
 
+use atb_gpu::device::{Composed, compose};
 use clap::Parser;
 use naga::{
     AddressSpace, ImageClass, Module, ResourceBinding, ShaderStage, StorageAccess, TypeInner,
@@ -147,7 +154,7 @@ fn run(shader_dir: &Path, out_dir: &Path) -> Result<bool, String> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        match process_shader(path, &file_name, out_dir) {
+        match process_shader(shader_dir, path, &file_name, out_dir) {
             Ok(summary) => println!("ok   {file_name}  ({})", summary.describe()),
             Err(failure) => {
                 failed += 1;
@@ -187,19 +194,35 @@ fn find_shaders(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Runs one shader through the whole pipeline and writes its translations.
-fn process_shader(path: &Path, file_name: &str, out_dir: &Path) -> Result<Summary, Failure> {
-    let source = fs::read_to_string(path).map_err(|e| Failure::new("read", e.to_string()))?;
+fn process_shader(
+    shader_dir: &Path,
+    path: &Path,
+    file_name: &str,
+    out_dir: &Path,
+) -> Result<Summary, Failure> {
+    let own_source = fs::read_to_string(path).map_err(|e| Failure::new("read", e.to_string()))?;
     let stem = file_name.strip_suffix(".wgsl").unwrap_or(file_name);
-    let directives = parse_directives(&source).map_err(|m| Failure::new("directives", m))?;
+    let directives = parse_directives(&own_source).map_err(|m| Failure::new("directives", m))?;
+    let composed = compose(file_name, &own_source, |name| {
+        fs::read_to_string(shader_dir.join("prelude").join(format!("{name}.wgsl"))).ok()
+    })
+    .map_err(|m| Failure::new("prelude", m))?;
+    let source = composed.source.as_str();
 
     let module = guarded("parse", || {
-        wgsl::parse_str(&source).map_err(|e| e.emit_to_string_with_path(&source, file_name))
+        wgsl::parse_str(source).map_err(|e| {
+            let note = prelude_note(&composed, e.location(source));
+            e.emit_to_string_with_path(source, file_name) + &note
+        })
     })?;
 
     let info = guarded("validate", || {
         Validator::new(ValidationFlags::all(), CAPABILITIES)
             .validate(&module)
-            .map_err(|e| e.emit_to_string_with_path(&source, file_name))
+            .map_err(|e| {
+                let note = prelude_note(&composed, e.location(source));
+                e.emit_to_string_with_path(source, file_name) + &note
+            })
     })?;
 
     let (constants, zeroed) = pipeline_constants(&module, &directives.constants)
@@ -210,7 +233,8 @@ fn process_shader(path: &Path, file_name: &str, out_dir: &Path) -> Result<Summar
             .map_err(|e| {
                 let mut message = match e {
                     back::pipeline_constants::PipelineConstantError::ValidationError(ref inner) => {
-                        inner.emit_to_string_with_path(&source, file_name)
+                        let note = prelude_note(&composed, inner.location(source));
+                        inner.emit_to_string_with_path(source, file_name) + &note
                     }
                     other => error_chain(&other),
                 };
@@ -263,6 +287,20 @@ fn process_shader(path: &Path, file_name: &str, out_dir: &Path) -> Result<Summar
         summary.glsl_files = Some(files.len());
     }
     Ok(summary)
+}
+
+/// Where an error's line lies when it is past the shader's own text: in which
+/// prelude file, at which line. Empty for lines of the shader itself.
+fn prelude_note(composed: &Composed, location: Option<naga::SourceLocation>) -> String {
+    let Some(line) = location.map(|l| l.line_number as usize) else {
+        return String::new();
+    };
+    match composed.locate(line) {
+        Some((file, local)) if line != local => {
+            format!("\n  note: composed line {line} is {file}:{local}")
+        }
+        _ => String::new(),
+    }
 }
 
 impl Summary {

@@ -50,6 +50,23 @@ pub struct Binding<'a> {
     pub buffer: &'a GpuBuffer,
 }
 
+impl<'a> Binding<'a> {
+    /// `buffer` at binding `index`: for entry points that use some of a shader's bindings.
+    pub fn at(index: u32, buffer: &'a GpuBuffer) -> Self {
+        Self { index, buffer }
+    }
+
+    /// The buffers at bindings 1, 2, 3, … in the order given (binding 0 is the uniform
+    /// parameter block, which [`Dispatch::params`] fills), as Candle's `set_params!`.
+    pub fn in_order<const N: usize>(buffers: [&'a GpuBuffer; N]) -> [Self; N] {
+        let mut index = 0;
+        buffers.map(|buffer| {
+            index += 1;
+            Self { index, buffer }
+        })
+    }
+}
+
 /// Counters that show whether work is being re-created (tests assert on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ContextStats {

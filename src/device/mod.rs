@@ -1,11 +1,13 @@
 //! The wgpu device layer: adapter choice, the GPU context, buffer pool, pipeline cache,
-//! timestamp profiler and the registry of embedded shaders.
+//! timestamp profiler, the registry of embedded shaders and the
+//! composer of their shared prelude.
 
 mod adapters;
 mod buffer_pool;
 mod context;
 mod pipeline_cache;
 mod plan;
+mod prelude;
 mod profiler;
 mod shaders;
 
@@ -16,6 +18,7 @@ pub use adapters::{
 pub use buffer_pool::{BufferClass, GpuBuffer};
 pub use context::{Binding, ContextStats, Dispatch, GpuContext};
 pub use plan::Plan;
+pub use prelude::{Composed, PRELUDE_DIRECTIVE, PreludePart, compose};
 pub use profiler::KernelTiming;
 pub use shaders::Shader;
 

@@ -1,4 +1,7 @@
 //! Compute pipelines built once per (shader file, entry point, override constants).
+//!
+//! A shader's module is compiled from its composed source (the shader and its prelude parts,
+//! [`Shader::compose`]) once per file: the file still identifies the module and the pipelines.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -62,13 +65,17 @@ impl PipelineCache {
         let module = match state.modules.entry(shader.file) {
             std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
+                let composed = shader.compose().map_err(&compile_error)?;
                 let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
                 let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                     label: Some(shader.file),
-                    source: wgpu::ShaderSource::Wgsl(shader.source.into()),
+                    source: wgpu::ShaderSource::Wgsl(composed.source.as_str().into()),
                 });
                 if let Some(err) = pollster::block_on(scope.pop()) {
-                    return Err(compile_error(err.to_string()));
+                    return Err(compile_error(format!(
+                        "{err} (composed source: {})",
+                        composed.line_map()
+                    )));
                 }
                 slot.insert(module)
             }

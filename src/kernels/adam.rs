@@ -69,13 +69,15 @@ pub fn adam_step(
         weight_decay: c.weight_decay,
         _pad: 0,
     };
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::ADAM,
         entry: "adam_schedule",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(8, buffers.schedule), bind(10, buffers.learning_rate)],
+        buffers: &[
+            Binding::at(8, buffers.schedule),
+            Binding::at(10, buffers.learning_rate),
+        ],
         workgroups: [1, 1, 1],
         label: "adam_schedule",
     })?;
@@ -89,15 +91,15 @@ pub fn adam_step(
             ("HAS_GRAD_SCALE", flag(buffers.grad_scale.is_some())),
         ],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            bind(1, buffers.params),
-            bind(2, buffers.grads),
-            bind(3, buffers.m),
-            bind(4, buffers.v),
-            bind(5, buffers.decay_mask.unwrap_or(buffers.grads)),
-            bind(6, buffers.grad_scale.unwrap_or(buffers.grads)),
-            bind(7, buffers.schedule),
-        ],
+        buffers: &Binding::in_order([
+            buffers.params,
+            buffers.grads,
+            buffers.m,
+            buffers.v,
+            buffers.decay_mask.unwrap_or(buffers.grads),
+            buffers.grad_scale.unwrap_or(buffers.grads),
+            buffers.schedule,
+        ]),
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "adam")?,
         label: "adam_step",
     })

@@ -114,28 +114,7 @@ pub fn forward(
             ("WRITE_WEIGHTS", flag(return_weights)),
         ],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: q,
-            },
-            Binding {
-                index: 2,
-                buffer: k,
-            },
-            Binding {
-                index: 3,
-                buffer: v,
-            },
-            Binding {
-                index: 4,
-                buffer: &out,
-            },
-            Binding {
-                index: 5,
-                buffer: &weights,
-            },
-        ],
+        buffers: &Binding::in_order([q, k, v, &out, &weights]),
         workgroups,
         label: "attention_forward",
     })?;
@@ -169,30 +148,12 @@ pub fn backward(
         constants: &constants,
         params: bytemuck::bytes_of(&params),
         buffers: &[
-            Binding {
-                index: 2,
-                buffer: k,
-            },
-            Binding {
-                index: 3,
-                buffer: v,
-            },
-            Binding {
-                index: 6,
-                buffer: weights,
-            },
-            Binding {
-                index: 7,
-                buffer: d_out,
-            },
-            Binding {
-                index: 8,
-                buffer: &d_scores,
-            },
-            Binding {
-                index: 9,
-                buffer: &dq,
-            },
+            Binding::at(2, k),
+            Binding::at(3, v),
+            Binding::at(6, weights),
+            Binding::at(7, d_out),
+            Binding::at(8, &d_scores),
+            Binding::at(9, &dq),
         ],
         workgroups,
         label: "attention_backward_query",
@@ -203,30 +164,12 @@ pub fn backward(
         constants: &constants,
         params: bytemuck::bytes_of(&params),
         buffers: &[
-            Binding {
-                index: 1,
-                buffer: q,
-            },
-            Binding {
-                index: 6,
-                buffer: weights,
-            },
-            Binding {
-                index: 7,
-                buffer: d_out,
-            },
-            Binding {
-                index: 8,
-                buffer: &d_scores,
-            },
-            Binding {
-                index: 10,
-                buffer: &dk,
-            },
-            Binding {
-                index: 11,
-                buffer: &dv,
-            },
+            Binding::at(1, q),
+            Binding::at(6, weights),
+            Binding::at(7, d_out),
+            Binding::at(8, &d_scores),
+            Binding::at(10, &dk),
+            Binding::at(11, &dv),
         ],
         workgroups,
         label: "attention_backward_key",

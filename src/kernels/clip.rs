@@ -35,13 +35,12 @@ pub fn clip_scale(
         max_norm,
         _pad: 0,
     };
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::CLIP,
         entry: "clip_partial",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(1, grads), bind(2, &partial_sums)],
+        buffers: &Binding::in_order([grads, &partial_sums]),
         workgroups: grid_1d(ctx, partials, "clip")?,
         label: "clip_partial",
     })?;
@@ -50,7 +49,11 @@ pub fn clip_scale(
         entry: "clip_scale",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(2, &partial_sums), bind(3, &norm), bind(4, &scale)],
+        buffers: &[
+            Binding::at(2, &partial_sums),
+            Binding::at(3, &norm),
+            Binding::at(4, &scale),
+        ],
         workgroups: [1, 1, 1],
         label: "clip_scale",
     })?;
@@ -71,13 +74,16 @@ pub fn clip_apply(
         max_norm: 0.0,
         _pad: 0,
     };
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::CLIP,
         entry: "clip_apply",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(1, grads), bind(4, scale), bind(5, &out)],
+        buffers: &[
+            Binding::at(1, grads),
+            Binding::at(4, scale),
+            Binding::at(5, &out),
+        ],
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "clip")?,
         label: "clip_apply",
     })?;

@@ -57,10 +57,6 @@ impl Params {
     }
 }
 
-fn binding(index: u32, buffer: &GpuBuffer) -> Binding<'_> {
-    Binding { index, buffer }
-}
-
 /// y `[B,T,Cout]` = causal conv of x `[B,T,Cin]` with w `[K,Cin,Cout]` plus `bias`.
 pub fn conv1d_forward(
     ctx: &GpuContext,
@@ -82,13 +78,8 @@ pub fn conv1d_forward(
         entry: "conv1d_forward",
         constants: &[("HAS_BIAS", has_bias)],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            binding(1, x),
-            binding(2, w),
-            // Without a bias the binding still needs a buffer: w is bound again, read-only.
-            binding(3, bias.unwrap_or(w)),
-            binding(4, &out),
-        ],
+        // Without a bias the binding still needs a buffer: w is bound again, read-only.
+        buffers: &Binding::in_order([x, w, bias.unwrap_or(w), &out]),
         workgroups: [
             as_u32(shape.out_channels.div_ceil(TILE_N), "conv1d")?,
             as_u32(rows.div_ceil(TILE_M), "conv1d")?,
@@ -118,7 +109,7 @@ pub fn conv1d_backward_input(
         entry: "conv1d_backward_input",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[binding(1, dy), binding(2, w), binding(4, &out)],
+        buffers: &[Binding::at(1, dy), Binding::at(2, w), Binding::at(4, &out)],
         workgroups: [
             as_u32(shape.in_channels.div_ceil(TILE_N), "conv1d")?,
             as_u32(rows.div_ceil(TILE_M), "conv1d")?,
@@ -164,7 +155,11 @@ pub fn conv1d_backward_weight(
         entry: "conv1d_backward_weight",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[binding(1, x), binding(2, dy), binding(4, &partials)],
+        buffers: &[
+            Binding::at(1, x),
+            Binding::at(2, dy),
+            Binding::at(4, &partials),
+        ],
         workgroups: [
             as_u32(shape.out_channels.div_ceil(TILE_N), "conv1d")?,
             as_u32(taps.div_ceil(TILE_M), "conv1d")?,

@@ -23,10 +23,7 @@ pub fn advance(ctx: &GpuContext, counter: &GpuBuffer, slot: u32, amount: u32) ->
         entry: "advance",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[Binding {
-            index: 1,
-            buffer: counter,
-        }],
+        buffers: &Binding::in_order([counter]),
         workgroups: [1, 1, 1],
         label: "advance",
     })

@@ -43,17 +43,11 @@ fn launch(
     };
     let mut buffers = Vec::with_capacity(2);
     if let Some(x) = x {
-        buffers.push(Binding {
-            index: 1,
-            buffer: x,
-        });
+        buffers.push(Binding::at(1, x));
     }
-    buffers.push(Binding {
-        index: 2,
-        buffer: &out,
-    });
+    buffers.push(Binding::at(2, &out));
     if let Some((buffer, _)) = counter {
-        buffers.push(Binding { index: 3, buffer });
+        buffers.push(Binding::at(3, buffer));
     }
     let constants = counter.map(|(_, slot)| [("COUNTER_SLOT", f64::from(slot))]);
     ctx.dispatch(&Dispatch {

@@ -63,16 +63,7 @@ pub fn unary(ctx: &GpuContext, op: UnaryOp, x: &GpuBuffer, n: usize) -> Result<G
         UnaryOp::Activation(act) => (act.shader_code(), 1.0),
         UnaryOp::Abs => (ABS_CODE, 1.0),
     };
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: x,
-        },
-        Binding {
-            index: 3,
-            buffer: &out,
-        },
-    ];
+    let buffers = [Binding::at(1, x), Binding::at(3, &out)];
     let constants = [("UNARY_OP", f64::from(code))];
     launch(
         ctx,
@@ -100,20 +91,7 @@ pub fn binary(
         BinaryOp::Sub => 1.0,
         BinaryOp::Mul => 2.0,
     };
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: lhs,
-        },
-        Binding {
-            index: 2,
-            buffer: rhs,
-        },
-        Binding {
-            index: 3,
-            buffer: &out,
-        },
-    ];
+    let buffers = Binding::in_order([lhs, rhs, &out]);
     let params = Params::new(n, rhs_len, 1.0, "binary")?;
     launch(ctx, "binary", &[("BINARY_OP", code)], &params, &buffers, n)?;
     Ok(out)
@@ -128,20 +106,7 @@ pub fn activation_backward(
     n: usize,
 ) -> Result<GpuBuffer> {
     let out = output(ctx, n, "activation grad")?;
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: x,
-        },
-        Binding {
-            index: 2,
-            buffer: dy,
-        },
-        Binding {
-            index: 3,
-            buffer: &out,
-        },
-    ];
+    let buffers = Binding::in_order([x, dy, &out]);
     let constants = [("UNARY_OP", f64::from(act.shader_code()))];
     let params = Params::new(n, 1, 1.0, "activation_backward")?;
     launch(ctx, "activation_backward", &constants, &params, &buffers, n)?;
@@ -162,16 +127,7 @@ pub fn expand(
         ReduceAxis::Last => 0.0,
         ReduceAxis::Rows => 1.0,
     };
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: src,
-        },
-        Binding {
-            index: 3,
-            buffer: &out,
-        },
-    ];
+    let buffers = [Binding::at(1, src), Binding::at(3, &out)];
     let params = Params::new(n, len, alpha, "expand")?;
     launch(
         ctx,
@@ -187,10 +143,7 @@ pub fn expand(
 /// A new buffer of `n` copies of `value`.
 pub fn fill(ctx: &GpuContext, n: usize, value: f32) -> Result<GpuBuffer> {
     let out = output(ctx, n, "fill")?;
-    let buffers = [Binding {
-        index: 3,
-        buffer: &out,
-    }];
+    let buffers = [Binding::at(3, &out)];
     launch(
         ctx,
         "fill",
@@ -210,16 +163,7 @@ pub fn accumulate(
     n: usize,
     alpha: f32,
 ) -> Result<()> {
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: src,
-        },
-        Binding {
-            index: 3,
-            buffer: dst,
-        },
-    ];
+    let buffers = [Binding::at(1, src), Binding::at(3, dst)];
     launch(
         ctx,
         "accumulate",

@@ -38,16 +38,7 @@ pub fn copy_window(ctx: &GpuContext, src: &GpuBuffer, dst: &GpuBuffer, w: &Windo
         entry: "copy_window",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: src,
-            },
-            Binding {
-                index: 2,
-                buffer: dst,
-            },
-        ],
+        buffers: &Binding::in_order([src, dst]),
         workgroups: grid_1d(ctx, total.div_ceil(WORKGROUP), "copy_window")?,
         label: "copy_window",
     })
@@ -81,24 +72,7 @@ pub fn gather_rows(
         entry: "gather_rows",
         constants: &[("COUNTER_SLOT", f64::from(slot))],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: table,
-            },
-            Binding {
-                index: 2,
-                buffer: out,
-            },
-            Binding {
-                index: 3,
-                buffer: indices,
-            },
-            Binding {
-                index: 4,
-                buffer: counter,
-            },
-        ],
+        buffers: &Binding::in_order([table, out, indices, counter]),
         workgroups: grid_1d(ctx, total.div_ceil(WORKGROUP), "gather_rows")?,
         label: "gather_rows",
     })

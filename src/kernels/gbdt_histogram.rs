@@ -53,24 +53,7 @@ pub fn gbdt_histogram(
         _pad: [0; 2],
     };
     let params = bytemuck::bytes_of(&params);
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: bins,
-        },
-        Binding {
-            index: 2,
-            buffer: rows,
-        },
-        Binding {
-            index: 3,
-            buffer: pairs,
-        },
-        Binding {
-            index: 4,
-            buffer: &hist,
-        },
-    ];
+    let buffers = Binding::in_order([bins, rows, pairs, &hist]);
     ctx.dispatch(&Dispatch {
         shader: Shader::GBDT_HISTOGRAM,
         entry: "clear_histogram",

@@ -57,26 +57,28 @@ pub fn gbdt_partition(
         words_per_row: as_u32(words_per_row, what)?,
     };
     let params = bytemuck::bytes_of(&params);
-    let bind = |index, buffer| Binding { index, buffer };
     let grid = grid_1d(ctx, num_blocks, what)?;
     let passes: [(&'static str, Vec<Binding<'_>>, [u32; 3]); 4] = [
         (
             "count_left",
-            vec![bind(1, bins), bind(2, rows), bind(4, &blocks)],
-            grid,
-        ),
-        ("scan_blocks", vec![bind(4, &blocks)], [1, 1, 1]),
-        (
-            "scatter",
             vec![
-                bind(1, bins),
-                bind(2, rows),
-                bind(3, scratch),
-                bind(4, &blocks),
+                Binding::at(1, bins),
+                Binding::at(2, rows),
+                Binding::at(4, &blocks),
             ],
             grid,
         ),
-        ("copy_back", vec![bind(2, rows), bind(3, scratch)], grid),
+        ("scan_blocks", vec![Binding::at(4, &blocks)], [1, 1, 1]),
+        (
+            "scatter",
+            Binding::in_order([bins, rows, scratch, &blocks]).into(),
+            grid,
+        ),
+        (
+            "copy_back",
+            vec![Binding::at(2, rows), Binding::at(3, scratch)],
+            grid,
+        ),
     ];
     for (entry, buffers, workgroups) in &passes {
         ctx.dispatch(&Dispatch {

@@ -60,28 +60,7 @@ pub fn gbdt_predict(
         entry: "predict_rows",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: bins,
-            },
-            Binding {
-                index: 2,
-                buffer: forest.nodes,
-            },
-            Binding {
-                index: 3,
-                buffer: forest.trees,
-            },
-            Binding {
-                index: 4,
-                buffer: forest.leaves,
-            },
-            Binding {
-                index: 5,
-                buffer: &out,
-            },
-        ],
+        buffers: &Binding::in_order([bins, forest.nodes, forest.trees, forest.leaves, &out]),
         workgroups: grid_1d(ctx, num_rows.div_ceil(WORKGROUP), "gbdt_predict")?,
         label: "gbdt_predict",
     })?;

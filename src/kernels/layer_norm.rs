@@ -53,20 +53,12 @@ pub fn layer_norm_forward(
     )?;
     let mean = ctx.alloc(BufferClass::Storage, 4 * rows as u64, "layer_norm mean")?;
     let rstd = ctx.alloc(BufferClass::Storage, 4 * rows as u64, "layer_norm rstd")?;
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::LAYER_NORM,
         entry: "layer_norm_forward",
         constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params(rows, cols, eps)?),
-        buffers: &[
-            bind(1, x),
-            bind(2, gamma),
-            bind(3, beta),
-            bind(4, &mean),
-            bind(5, &rstd),
-            bind(6, &y),
-        ],
+        buffers: &Binding::in_order([x, gamma, beta, &mean, &rstd, &y]),
         workgroups: grid_1d(ctx, rows, "layer_norm")?,
         label: "layer_norm_forward",
     })?;
@@ -94,20 +86,12 @@ pub fn layer_norm_backward(
     let dgamma = ctx.alloc(BufferClass::Storage, 4 * cols as u64, "layer_norm dgamma")?;
     let dbeta = ctx.alloc(BufferClass::Storage, 4 * cols as u64, "layer_norm dbeta")?;
     let params = params(rows, cols, 0.0)?;
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::LAYER_NORM,
         entry: "layer_norm_backward_input",
         constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            bind(1, x),
-            bind(2, gamma),
-            bind(3, dy),
-            bind(4, mean),
-            bind(5, rstd),
-            bind(6, &dx),
-        ],
+        buffers: &Binding::in_order([x, gamma, dy, mean, rstd, &dx]),
         workgroups: grid_1d(ctx, rows, "layer_norm")?,
         label: "layer_norm_backward_input",
     })?;
@@ -117,12 +101,12 @@ pub fn layer_norm_backward(
         constants: &[],
         params: bytemuck::bytes_of(&params),
         buffers: &[
-            bind(1, x),
-            bind(3, dy),
-            bind(4, mean),
-            bind(5, rstd),
-            bind(6, &dgamma),
-            bind(7, &dbeta),
+            Binding::at(1, x),
+            Binding::at(3, dy),
+            Binding::at(4, mean),
+            Binding::at(5, rstd),
+            Binding::at(6, &dgamma),
+            Binding::at(7, &dbeta),
         ],
         workgroups: [as_u32(cols.div_ceil(COL_TILE), "layer_norm")?, 1, 1],
         label: "layer_norm_backward_params",

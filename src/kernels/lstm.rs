@@ -239,28 +239,7 @@ pub fn forward(
             "lstm gates",
         )?,
     };
-    let buffers = [
-        Binding {
-            index: 1,
-            buffer: &xproj,
-        },
-        Binding {
-            index: 2,
-            buffer: w_hh,
-        },
-        Binding {
-            index: 3,
-            buffer: &out.h,
-        },
-        Binding {
-            index: 4,
-            buffer: &out.c,
-        },
-        Binding {
-            index: 5,
-            buffer: &out.gates,
-        },
-    ];
+    let buffers = Binding::in_order([&xproj, w_hh, &out.h, &out.c, &out.gates]);
     let hidden = f64::from(as_u32(shape.hidden, "lstm")?);
     match tile {
         Some(tile) => ctx.dispatch(&Dispatch {
@@ -321,16 +300,7 @@ fn transpose(ctx: &GpuContext, src: &GpuBuffer, rows: usize, cols: usize) -> Res
         entry: "transpose",
         constants: &[("THREADS", STEP_THREADS as f64)],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 14,
-                buffer: src,
-            },
-            Binding {
-                index: 15,
-                buffer: &dst,
-            },
-        ],
+        buffers: &[Binding::at(14, src), Binding::at(15, &dst)],
         workgroups: grid_1d(ctx, (rows * cols).div_ceil(STEP_THREADS), "lstm transpose")?,
         label: "lstm transpose",
     })?;
@@ -363,34 +333,13 @@ pub fn backward(
         "lstm h_prev",
     )?;
     let mut buffers = vec![
-        Binding {
-            index: 6,
-            buffer: state.gates,
-        },
-        Binding {
-            index: 7,
-            buffer: state.c,
-        },
-        Binding {
-            index: 8,
-            buffer: state.h,
-        },
-        Binding {
-            index: 9,
-            buffer: dh,
-        },
-        Binding {
-            index: 10,
-            buffer: &w_hh_t,
-        },
-        Binding {
-            index: 11,
-            buffer: &dz,
-        },
-        Binding {
-            index: 12,
-            buffer: &h_prev,
-        },
+        Binding::at(6, state.gates),
+        Binding::at(7, state.c),
+        Binding::at(8, state.h),
+        Binding::at(9, dh),
+        Binding::at(10, &w_hh_t),
+        Binding::at(11, &dz),
+        Binding::at(12, &h_prev),
     ];
     let hidden_constant = f64::from(as_u32(hidden, "lstm")?);
     match tile {
@@ -415,10 +364,7 @@ pub fn backward(
         None => {
             let carry_bytes = 4 * (shape.batch * hidden) as u64;
             let dc_carry = ctx.alloc(BufferClass::Storage, carry_bytes, "lstm dc carry")?;
-            buffers.push(Binding {
-                index: 13,
-                buffer: &dc_carry,
-            });
+            buffers.push(Binding::at(13, &dc_carry));
             let workgroups = grid_1d(
                 ctx,
                 (shape.batch * hidden).div_ceil(STEP_THREADS),

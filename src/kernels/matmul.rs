@@ -57,24 +57,7 @@ pub fn matmul(
             ("ACTIVATION", f64::from(opts.activation.shader_code())),
         ],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: a,
-            },
-            Binding {
-                index: 2,
-                buffer: b,
-            },
-            Binding {
-                index: 3,
-                buffer: bias_buffer,
-            },
-            Binding {
-                index: 4,
-                buffer: &out,
-            },
-        ],
+        buffers: &Binding::in_order([a, b, bias_buffer, &out]),
         workgroups: [
             as_u32(n.div_ceil(TILE), "matmul")?,
             as_u32(m.div_ceil(TILE), "matmul")?,

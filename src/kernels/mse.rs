@@ -34,13 +34,12 @@ pub fn mse_loss(
         factor: 0.0,
         _pad: 0,
     };
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::MSE,
         entry: "mse_partial",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(1, pred), bind(2, target), bind(3, &partial_sums)],
+        buffers: &Binding::in_order([pred, target, &partial_sums]),
         workgroups: grid_1d(ctx, partials, "mse_loss")?,
         label: "mse_partial",
     })?;
@@ -49,7 +48,7 @@ pub fn mse_loss(
         entry: "mse_finish",
         constants: &[],
         params: bytemuck::bytes_of(&params),
-        buffers: &[bind(3, &partial_sums), bind(4, &loss)],
+        buffers: &[Binding::at(3, &partial_sums), Binding::at(4, &loss)],
         workgroups: [1, 1, 1],
         label: "mse_finish",
     })?;
@@ -73,17 +72,16 @@ pub fn mse_backward(
         factor,
         _pad: 0,
     };
-    let bind = |index, buffer| Binding { index, buffer };
     ctx.dispatch(&Dispatch {
         shader: Shader::MSE,
         entry: "mse_backward",
         constants: &[("HAS_UPSTREAM", if upstream.is_some() { 1.0 } else { 0.0 })],
         params: bytemuck::bytes_of(&params),
         buffers: &[
-            bind(1, pred),
-            bind(2, target),
-            bind(4, &out),
-            bind(5, upstream.unwrap_or(pred)),
+            Binding::at(1, pred),
+            Binding::at(2, target),
+            Binding::at(4, &out),
+            Binding::at(5, upstream.unwrap_or(pred)),
         ],
         workgroups: grid_1d(ctx, n.div_ceil(WORKGROUP), "mse_backward")?,
         label: "mse_backward",

@@ -45,16 +45,7 @@ pub fn reduce(
         entry,
         constants: &[("MEAN", mean)],
         params: bytemuck::bytes_of(&params),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: x,
-            },
-            Binding {
-                index: 2,
-                buffer: &out,
-            },
-        ],
+        buffers: &Binding::in_order([x, &out]),
         workgroups,
         label: "reduce",
     })?;

@@ -38,16 +38,7 @@ pub fn softmax_forward(
         entry: "softmax_forward",
         constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params(rows, cols)?),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: x,
-            },
-            Binding {
-                index: 3,
-                buffer: &out,
-            },
-        ],
+        buffers: &[Binding::at(1, x), Binding::at(3, &out)],
         workgroups: grid_1d(ctx, rows, "softmax")?,
         label: "softmax_forward",
     })?;
@@ -68,20 +59,7 @@ pub fn softmax_backward(
         entry: "softmax_backward",
         constants: &[("THREADS", row_threads(cols))],
         params: bytemuck::bytes_of(&params(rows, cols)?),
-        buffers: &[
-            Binding {
-                index: 1,
-                buffer: y,
-            },
-            Binding {
-                index: 2,
-                buffer: dy,
-            },
-            Binding {
-                index: 3,
-                buffer: &out,
-            },
-        ],
+        buffers: &Binding::in_order([y, dy, &out]),
         workgroups: grid_1d(ctx, rows, "softmax")?,
         label: "softmax_backward",
     })?;
