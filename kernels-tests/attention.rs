@@ -6,9 +6,11 @@
 //! to the element, with a floor of 1e-4 of the tensor's largest magnitude for entries that
 //! cancel to nearly zero (dS = P ⊙ (dP − D) subtracts nearly equal numbers).
 
+use atb_gpu::autograd::Tape;
 use atb_gpu::cpu;
+use atb_gpu::nn::{self, ParamBuilder};
 use atb_gpu::ops::{self, AttentionOptions, AttentionShape};
-use atb_gpu::{AtbError, Tensor};
+use atb_gpu::{AtbError, ComputeDevice, Tensor};
 
 use crate::common::{assert_close, assert_within, gpu, random, random_tensor};
 
@@ -419,7 +421,9 @@ fn dense64(x: &[f64], w: &[f32], b: &[f32], n: usize) -> Vec<f64> {
 
 #[test]
 fn projected_self_attention_matches_an_f64_composition() {
-    let (b, t, f, h, dk, dv, f_out) = (2, 13, 15, 4, 8, 6, 5);
+    // `nn::MultiHeadAttention` projects to H·dk for queries, keys and values and back to F.
+    let (b, t, f, h, dk) = (2, 13, 15, 4, 8);
+    let (dv, f_out) = (dk, f);
     let x = random_tensor(&[b, t, f], 40);
     let params = [
         random_tensor(&[f, h * dk], 41),
@@ -432,6 +436,17 @@ fn projected_self_attention_matches_an_f64_composition() {
         random_tensor(&[f_out], 48),
     ];
     let data: Vec<Vec<f32>> = params.iter().map(|p| p.to_vec().unwrap()).collect();
+    let names = ["query", "key", "value", "attention_output"];
+    let values: Vec<(String, Vec<f32>)> = names
+        .iter()
+        .enumerate()
+        .flat_map(|(i, name)| {
+            [
+                (format!("mha/{name}/kernel"), data[2 * i].clone()),
+                (format!("mha/{name}/bias"), data[2 * i + 1].clone()),
+            ]
+        })
+        .collect();
     let x64: Vec<f64> = x.to_vec().unwrap().into_iter().map(f64::from).collect();
     let shape = AttentionShape {
         batch: b,
@@ -440,8 +455,6 @@ fn projected_self_attention_matches_an_f64_composition() {
         key_dim: dk,
         value_dim: dv,
     };
-    let gpu_params = on_gpu(&params);
-    let xg = x.to_device(&gpu()).unwrap();
     for causal in [false, true] {
         let q = dense64(&x64, &data[0], &data[1], h * dk);
         let k = dense64(&x64, &data[2], &data[3], h * dk);
@@ -452,41 +465,37 @@ fn projected_self_attention_matches_an_f64_composition() {
             .map(|y| y as f32)
             .collect();
         let want_weights: Vec<f32> = weights.into_iter().map(|p| p as f32).collect();
-        for (device, x, p) in [("cpu", &x, &params[..]), ("gpu", &xg, &gpu_params[..])] {
-            let projections = ops::AttentionProjections {
-                w_query: &p[0],
-                b_query: &p[1],
-                w_key: &p[2],
-                b_key: &p[3],
-                w_value: &p[4],
-                b_value: &p[5],
-                w_out: &p[6],
-                b_out: &p[7],
-            };
-            let fwd = ops::multi_head_self_attention(x, &projections, &options(h, causal)).unwrap();
-            assert_eq!(fwd.out.shape(), &[b, t, f_out]);
-            let what = format!("{device} causal {causal}");
-            assert_close(&fwd.out.to_vec().unwrap(), &want, &format!("out {what}"));
+        for (device_name, device) in [("cpu", ComputeDevice::Cpu), ("gpu", gpu())] {
+            let mut builder = ParamBuilder::new(0);
+            let mha = nn::MultiHeadAttention::new(&mut builder, "mha", f, h, dk, causal);
+            let mut layer_params = builder.build(&device).unwrap();
+            layer_params.load(&values).unwrap();
+            let tape = Tape::new();
+            let xv = tape.constant(x.to_device(&device).unwrap());
+            let (out, fwd_weights) = mha.forward(&tape, &layer_params, &xv, true).unwrap();
+            assert_eq!(out.shape(), &[b, t, f_out]);
+            let what = format!("{device_name} causal {causal}");
             assert_close(
-                &fwd.weights.unwrap().to_vec().unwrap(),
+                &out.value().to_vec().unwrap(),
+                &want,
+                &format!("out {what}"),
+            );
+            assert_close(
+                &fwd_weights.unwrap().to_vec().unwrap(),
                 &want_weights,
                 &format!("weights {what}"),
             );
         }
     }
-    let bad = ops::multi_head_self_attention(
-        &random_tensor(&[t, f], 1),
-        &ops::AttentionProjections {
-            w_query: &params[0],
-            b_query: &params[1],
-            w_key: &params[2],
-            b_key: &params[3],
-            w_value: &params[4],
-            b_value: &params[5],
-            w_out: &params[6],
-            b_out: &params[7],
-        },
-        &options(h, false),
+    let mut builder = ParamBuilder::new(0);
+    let mha = nn::MultiHeadAttention::new(&mut builder, "mha", f, h, dk, false);
+    let layer_params = builder.build(&ComputeDevice::Cpu).unwrap();
+    let tape = Tape::new();
+    let bad = mha.forward(
+        &tape,
+        &layer_params,
+        &tape.constant(random_tensor(&[t, f], 1)),
+        false,
     );
-    assert!(bad.unwrap_err().to_string().contains("x must be 3-D"));
+    assert!(bad.unwrap_err().to_string().contains("must be 3-D"));
 }

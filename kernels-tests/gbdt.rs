@@ -6,7 +6,7 @@
 //! (CPU in f64): the forward contract max(1e-5 abs, 1e-4 rel) applies.
 
 use atb_gpu::ComputeDevice;
-use atb_gpu::cpu::gbdt_partition::PartitionRule;
+use atb_gpu::gbdt::device::partition_rule::PartitionRule;
 use atb_gpu::gbdt::rng::uniform;
 use atb_gpu::gbdt::tree_backend::TreeBackend;
 use atb_gpu::gbdt::{
@@ -229,7 +229,7 @@ fn gpu_prediction_matches_the_cpu_on_odd_row_counts() {
             .map(|&v| v as f32)
             .collect();
         assert_close(&got, &want, &format!("predict {rows} rows"));
-        let reference = atb_gpu::cpu::gbdt_predict::gbdt_predict(
+        let reference = atb_gpu::gbdt::device::predict_cpu::gbdt_predict(
             &BinnedMatrix::new(&xt, model.bin_mappers()),
             model.trees(),
             model.init_score(),

@@ -1,6 +1,6 @@
 //! Backward rule of `matmul` (with transposes, batching, shared operands and a fused bias).
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::activation::Activation;
 use crate::ops::{self, MatmulOptions, MatmulShape, ReduceAxis, ReduceOp};
 use crate::{Result, Tensor};

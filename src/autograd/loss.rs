@@ -1,6 +1,6 @@
 //! Losses.
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::Result;
 use crate::ops::{self, UnaryOp};
 

@@ -1,6 +1,6 @@
 //! Backward rules of softmax, layer normalisation and dropout.
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::Result;
 use crate::ops::{self, StepCounter};
 

@@ -1,6 +1,6 @@
 //! Backward rules of the pointwise operations.
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::activation::Activation;
 use crate::ops::{self, BinaryOp, ReduceAxis, ReduceOp, UnaryOp};
 use crate::{Result, Tensor};

@@ -1,6 +1,6 @@
 //! Backward rules of sums and means.
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::Result;
 use crate::ops::{self, ReduceAxis, ReduceOp};
 

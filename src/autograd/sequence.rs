@@ -1,6 +1,6 @@
 //! Backward rules of the sequence layers: LSTM, dilated causal convolution, attention.
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::ops::{self, AttentionOptions, LstmOptions};
 use crate::{Result, Tensor};
 

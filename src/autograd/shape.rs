@@ -1,6 +1,6 @@
 //! Backward rules of reshapes, slices and concatenation.
 
-use super::{Tape, Var};
+use super::tape::{Tape, Var};
 use crate::Result;
 use crate::ops;
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::DeviceArgs;
+use super::device_args::DeviceArgs;
 use crate::device::DeviceRequest;
 use crate::pipeline::{TrainRequest, benchmark};
 use crate::{AtbError, Result};

@@ -1,6 +1,7 @@
 //! The `atb-gpu` command line: one module per subcommand.
 
 pub mod benchmark;
+pub mod device_args;
 pub mod devices;
 pub mod explain;
 pub mod models;
@@ -9,7 +10,7 @@ pub mod train;
 
 use clap::{Parser, Subcommand};
 
-use crate::device::{BackendChoice, DeviceChoice};
+pub use device_args::DeviceArgs;
 
 /// atb-gpu: train, evaluate, explain and export price-forecasting models on any GPU.
 #[derive(Debug, Parser)]
@@ -37,18 +38,6 @@ pub enum Command {
     Benchmark(benchmark::BenchmarkArgs),
     /// Attention weights of a saved attention model over the latest window (heatmap PNG).
     Explain(explain::ExplainArgs),
-}
-
-/// Device flags shared by the subcommands that compute.
-#[derive(Debug, Clone, Copy, clap::Args)]
-pub struct DeviceArgs {
-    /// auto: a hardware GPU if there is one, else the CPU; gpu: any GPU adapter (software
-    /// ones too); cpu: the CPU backend.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
-    pub device: DeviceChoice,
-    /// Restrict to one graphics API (default: Vulkan, Metal or DX12; GL only when named).
-    #[arg(long, value_enum)]
-    pub backend: Option<BackendChoice>,
 }
 
 /// Runs the parsed command line; the error is printed by `main`.

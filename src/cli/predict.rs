@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::DeviceArgs;
+use super::device_args::DeviceArgs;
 use crate::Result;
 use crate::data::load_symbol;
 use crate::device::{ComputeDevice, DeviceRequest};

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 
-use super::DeviceArgs;
+use super::device_args::DeviceArgs;
 use crate::Result;
 use crate::device::DeviceRequest;
 use crate::pipeline::{TrainOutcome, TrainRequest, train_lightgbm, train_neural};

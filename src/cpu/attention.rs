@@ -7,7 +7,7 @@
 
 use ndarray::NdFloat;
 
-use crate::ops::AttentionShape;
+use crate::descriptors::attention::AttentionShape;
 
 /// Offset of row t of head h in a `[B, T, H·width]` tensor.
 fn row_start(shape: &AttentionShape, b: usize, t: usize, h: usize, width: usize) -> usize {

@@ -2,7 +2,7 @@
 //! weight gradients over row-major slices, in a fixed loop order (deterministic). The inner
 //! loops run over the contiguous channel axis so they vectorise.
 
-use crate::ops::Conv1dShape;
+use crate::descriptors::conv1d::Conv1dShape;
 
 /// `y[b,t,co] = bias[co] + Σ_{k,ci} w[k,ci,co] · x[b, t-(K-1-k)·d, ci]`; returns y `[B,T,Cout]`.
 pub fn conv1d_forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: &Conv1dShape) -> Vec<f32> {

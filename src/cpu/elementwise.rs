@@ -3,7 +3,8 @@
 use ndarray::ArrayD;
 
 use crate::activation::Activation;
-use crate::ops::{BinaryOp, ReduceAxis, UnaryOp};
+use crate::descriptors::elementwise::{BinaryOp, UnaryOp};
+use crate::descriptors::reduce::ReduceAxis;
 
 /// Applies `op` to every element.
 pub fn unary(op: UnaryOp, x: &ArrayD<f32>) -> ArrayD<f32> {

@@ -7,7 +7,7 @@
 
 use ndarray::NdFloat;
 
-use crate::ops::LstmShape;
+use crate::descriptors::lstm::LstmShape;
 
 /// Every step's hidden state, cell state and activated gates.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, linalg::general_mat_mul};
 
-use crate::ops::{MatmulOptions, MatmulShape};
+use crate::descriptors::matmul::{MatmulOptions, MatmulShape};
 
 /// `act(op(A) · op(B) + bias)` over row-major slices; returns the row-major result.
 pub fn matmul(

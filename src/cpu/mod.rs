@@ -1,20 +1,18 @@
 //! The ndarray reference of every kernel, with the same names as `kernels/` and `shaders/`.
-//! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend.
+//! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend. The files
+//! `kernels-tests/` calls directly are public; the rest are reached through `ops`.
 
 pub mod adam;
 pub mod attention;
-pub mod clip;
-pub mod conv1d;
-pub mod dropout;
-pub mod elementwise;
-pub mod gather;
-pub mod gbdt_histogram;
-pub mod gbdt_partition;
-pub mod gbdt_predict;
+pub(crate) mod clip;
+pub(crate) mod conv1d;
+pub(crate) mod dropout;
+pub(crate) mod elementwise;
+pub(crate) mod gather;
 pub mod layer_norm;
 pub mod lstm;
-pub mod matmul;
+pub(crate) mod matmul;
 pub mod mse;
-pub mod real;
-pub mod reduce;
+pub(crate) mod real;
+pub(crate) mod reduce;
 pub mod softmax;

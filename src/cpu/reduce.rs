@@ -1,6 +1,6 @@
 //! CPU reference of `shaders/reduce.wgsl` (accumulates in f64).
 
-use crate::ops::{ReduceAxis, ReduceOp};
+use crate::descriptors::reduce::{ReduceAxis, ReduceOp};
 
 /// Sum or mean of a row-major `rows × cols` matrix along `axis`.
 pub fn reduce(x: &[f32], rows: usize, cols: usize, op: ReduceOp, axis: ReduceAxis) -> Vec<f32> {

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{ComputeDevice, GpuContext};
+use super::compute_device::ComputeDevice;
+use super::context::GpuContext;
 use crate::{AtbError, Result};
 
 /// Which kind of device the user asked for.
@@ -171,8 +172,15 @@ fn summarize(adapter: &wgpu::Adapter) -> AdapterSummary {
     }
 }
 
+impl ComputeDevice {
+    /// Opens the device a request asks for (see [`DeviceRequest`]).
+    pub fn open(request: &DeviceRequest) -> Result<ComputeDevice> {
+        open(request)
+    }
+}
+
 /// Opens the device a request asks for.
-pub(super) fn open(request: &DeviceRequest) -> Result<ComputeDevice> {
+fn open(request: &DeviceRequest) -> Result<ComputeDevice> {
     if request.device == DeviceChoice::Cpu {
         return Ok(ComputeDevice::Cpu);
     }

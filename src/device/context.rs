@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, ThreadId};
 
-use super::Shader;
 use super::buffer_pool::{BufferClass, BufferPool, GpuBuffer};
 use super::pipeline_cache::PipelineCache;
 use super::plan::{Command, Plan};
 use super::profiler::{KernelTiming, Profiler};
+use super::shaders::Shader;
 use crate::{AtbError, Result};
 
 /// Submit automatically after this many recorded dispatches, bounding parked buffers.

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::Shader;
+use super::shaders::Shader;
 use crate::{AtbError, Result};
 
 /// The identity of a pipeline: constants are stored as f64 bit patterns so the key is `Eq`.

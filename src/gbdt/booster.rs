@@ -369,7 +369,7 @@ mod tests {
         values[..8].copy_from_slice(&[-5.0, 5.0, f32::NAN, 0.0, f32::NAN, -0.0, 1e-30, -1e30]);
         let xt = FeatureMatrix::with_default_names(400, 4, values).unwrap();
         let raw = predict(&model, &xt, &ComputeDevice::Cpu).unwrap();
-        let binned = crate::cpu::gbdt_predict::gbdt_predict(
+        let binned = crate::gbdt::device::predict_cpu::gbdt_predict(
             &BinnedMatrix::new(&xt, model.bin_mappers()),
             model.trees(),
             model.init_score(),

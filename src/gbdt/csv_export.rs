@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::FeatureMatrix;
+use super::matrix::FeatureMatrix;
 use crate::{AtbError, Result};
 
 /// `x`'s rows followed by the `extra` columns (e.g. `prediction`, `label`), as CSV text.

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use super::binning::BinnedMatrix;
+use super::device::predict_gpu::{FlatForest, gbdt_predict};
 use super::tree::Tree;
 use crate::Result;
 use crate::device::GpuContext;
-use crate::kernels::gbdt_predict::{FlatForest, gbdt_predict};
 
 /// Predictions (`f32` sums, returned as `f64`) of `trees` over the binned rows `bins`.
 pub fn predict_binned(

@@ -3,13 +3,13 @@
 //! smaller child's histogram is built; the sibling's is the parent's minus it.
 
 use super::binning::BinMapper;
+use super::device::partition_rule::PartitionRule;
 use super::histogram::{BinSums, Histogram};
 use super::params::GbdtParams;
 use super::split::{Scales, SplitCandidate, best_split, leaf_output};
 use super::tree::{SplitRecord, Tree};
 use super::tree_backend::TreeBackend;
 use crate::Result;
-use crate::cpu::gbdt_partition::PartitionRule;
 
 /// A leaf under construction: its row segment, best split and histogram. The histogram is
 /// kept only while the leaf may still be split (it is then the parent of a subtraction).

@@ -64,7 +64,9 @@ pub fn get_feature_importance(
 mod tests {
     use super::*;
     use crate::ComputeDevice;
-    use crate::gbdt::{FeatureMatrix, GbdtParams, LightGbmModel, train};
+    use crate::gbdt::booster::{LightGbmModel, train};
+    use crate::gbdt::matrix::FeatureMatrix;
+    use crate::gbdt::params::GbdtParams;
 
     #[test]
     fn the_informative_feature_ranks_first_by_split_and_gain() {

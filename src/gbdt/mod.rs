@@ -9,6 +9,7 @@
 pub mod binning;
 pub mod booster;
 pub mod csv_export;
+pub mod device;
 pub mod gpu_forest;
 pub mod grower;
 pub mod histogram;

@@ -186,7 +186,9 @@ pub fn save_model_txt(model: &LightGbmModel, path: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::ComputeDevice;
-    use crate::gbdt::{FeatureMatrix, GbdtParams, train};
+    use crate::gbdt::booster::train;
+    use crate::gbdt::matrix::FeatureMatrix;
+    use crate::gbdt::params::GbdtParams;
 
     #[test]
     fn numbers_round_trip_and_tree_sizes_count_each_block() {

@@ -141,8 +141,8 @@ pub fn best_split(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpu::gbdt_histogram::gbdt_histogram;
     use crate::gbdt::binning::BinnedMatrix;
+    use crate::gbdt::device::histogram_cpu::gbdt_histogram;
 
     /// Brute force over every (feature, threshold, direction) from raw rows.
     fn brute(
@@ -207,7 +207,7 @@ mod tests {
                 }
             })
             .collect();
-        let x = crate::gbdt::FeatureMatrix::with_default_names(rows, 3, values).unwrap();
+        let x = crate::gbdt::matrix::FeatureMatrix::with_default_names(rows, 3, values).unwrap();
         let mappers = crate::gbdt::binning::fit_bin_mappers(&x, 8);
         let bins = BinnedMatrix::new(&x, &mappers);
         let pairs: Vec<i32> = (0..rows)

@@ -10,13 +10,14 @@
 use std::sync::Arc;
 
 use super::binning::BinnedMatrix;
+use super::device::histogram_cpu::gbdt_histogram;
+use super::device::histogram_gpu as gpu_histogram;
+use super::device::partition_cpu::gbdt_partition;
+use super::device::partition_gpu as gpu_partition;
+use super::device::partition_rule::PartitionRule;
 use super::histogram::Histogram;
 use super::quantise::QuantisedGradients;
-use crate::cpu::gbdt_histogram::gbdt_histogram;
-use crate::cpu::gbdt_partition::{PartitionRule, gbdt_partition};
 use crate::device::{BufferClass, GpuBuffer, GpuContext};
-use crate::kernels::gbdt_histogram as gpu_histogram;
-use crate::kernels::gbdt_partition as gpu_partition;
 use crate::{AtbError, Result};
 
 /// The GPU-resident state of [`TreeBackend::Gpu`].
@@ -31,7 +32,7 @@ pub struct GpuTreeState {
 
 /// Builds histograms and partitions rows for one training set.
 pub enum TreeBackend<'a> {
-    /// The CPU reference ([`crate::cpu::gbdt_histogram`], [`crate::cpu::gbdt_partition`]).
+    /// The CPU reference ([`super::device::histogram_cpu`], [`super::device::partition_cpu`]).
     Cpu {
         /// The binned training set.
         bins: &'a BinnedMatrix,
@@ -42,7 +43,7 @@ pub enum TreeBackend<'a> {
         /// Scratch space of the partition.
         scratch: Vec<u32>,
     },
-    /// The GPU kernels ([`crate::kernels::gbdt_histogram`], [`crate::kernels::gbdt_partition`]).
+    /// The GPU kernels ([`super::device::histogram_gpu`], [`super::device::partition_gpu`]).
     Gpu(Box<GpuTreeState>),
 }
 

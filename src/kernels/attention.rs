@@ -1,9 +1,9 @@
 //! Launcher of `shaders/attention.wgsl`: fused multi-head self-attention forward (one
 //! dispatch) and backward (two dispatches: per query tile, then per key tile).
 
-use super::as_u32;
+use super::grid::as_u32;
+use crate::descriptors::attention::AttentionShape;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::AttentionShape;
 use crate::{AtbError, Result};
 
 /// Rows (queries or keys) per workgroup and keys per staged tile (TILE in the shader).

@@ -1,6 +1,6 @@
 //! Launcher of `shaders/clip.wgsl`.
 
-use super::{as_u32, grid_1d};
+use super::grid::{as_u32, grid_1d};
 use crate::Result;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
 

@@ -1,9 +1,10 @@
 //! Launcher of `shaders/conv1d.wgsl`: the causal convolution and its input and weight gradients.
 
-use super::as_u32;
+use super::grid::as_u32;
 use crate::Result;
+use crate::descriptors::conv1d::Conv1dShape;
+use crate::descriptors::reduce::{ReduceAxis, ReduceOp};
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::{Conv1dShape, ReduceAxis, ReduceOp};
 
 /// Rows (batch·time, or tap·channel for the weight gradient) of one workgroup's tile.
 const TILE_M: usize = 32;

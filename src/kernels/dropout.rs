@@ -1,8 +1,8 @@
 //! Launcher of `shaders/dropout.wgsl`.
 
-use super::{as_u32, grid_1d};
+use super::grid::{as_u32, grid_1d};
 use crate::Result;
-use crate::cpu::dropout::DropoutMask;
+use crate::descriptors::dropout::DropoutMask;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
 
 const WORKGROUP: usize = 256;

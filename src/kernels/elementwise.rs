@@ -1,10 +1,11 @@
 //! Launcher of `shaders/elementwise.wgsl`.
 
-use super::{as_u32, grid_1d};
+use super::grid::{as_u32, grid_1d};
 use crate::Result;
 use crate::activation::Activation;
+use crate::descriptors::elementwise::{BinaryOp, UnaryOp};
+use crate::descriptors::reduce::ReduceAxis;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::{BinaryOp, ReduceAxis, UnaryOp};
 
 const WORKGROUP: usize = 256;
 

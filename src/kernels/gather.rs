@@ -1,8 +1,8 @@
 //! Launcher of `shaders/gather.wgsl`.
 
-use super::{as_u32, grid_1d};
+use super::grid::{as_u32, grid_1d};
 use crate::Result;
-use crate::cpu::gather::Window;
+use crate::descriptors::gather::Window;
 use crate::device::{Binding, Dispatch, GpuBuffer, GpuContext, Shader};
 
 const WORKGROUP: usize = 256;

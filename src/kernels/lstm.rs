@@ -7,9 +7,11 @@
 //! shifted states h_prev, and the input, weight and bias gradients are matmuls (the weight
 //! gradients split-K over chunks of whole sequences) and column reductions over the B·T rows.
 
-use super::{as_u32, grid_1d};
+use super::grid::{as_u32, grid_1d};
+use crate::descriptors::lstm::{LstmPath, LstmShape};
+use crate::descriptors::matmul::{MatmulOptions, MatmulShape};
+use crate::descriptors::reduce::{ReduceAxis, ReduceOp};
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::{LstmPath, LstmShape, MatmulOptions, MatmulShape, ReduceAxis, ReduceOp};
 use crate::{AtbError, Result};
 
 /// Most batch rows one sequence workgroup owns (MAX_ROWS in the shader).

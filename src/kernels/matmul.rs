@@ -1,9 +1,9 @@
 //! Launcher of `shaders/matmul.wgsl`.
 
-use super::as_u32;
+use super::grid::as_u32;
 use crate::Result;
+use crate::descriptors::matmul::{MatmulOptions, MatmulShape};
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::{MatmulOptions, MatmulShape};
 
 /// Rows and columns of C computed by one workgroup (TILE_M / TILE_N in the shader).
 const TILE: usize = 64;

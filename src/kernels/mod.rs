@@ -1,49 +1,21 @@
 //! Launchers of the WGSL kernels: one file per shader family, each packing the parameter
-//! block, choosing the override constants and the grid, and recording the dispatch.
+//! block, choosing the override constants and the grid, and recording the dispatch. Only
+//! `lstm` is public (`kernels-tests/lstm.rs` drives its two recurrence paths directly); the
+//! rest are reached through `ops`.
 
-pub mod adam;
-pub mod attention;
-pub mod clip;
-pub mod conv1d;
-pub mod counter;
-pub mod dropout;
-pub mod elementwise;
-pub mod gather;
-pub mod gbdt_histogram;
-pub mod gbdt_partition;
-pub mod gbdt_predict;
-pub mod layer_norm;
+pub(crate) mod adam;
+pub(crate) mod attention;
+pub(crate) mod clip;
+pub(crate) mod conv1d;
+pub(crate) mod counter;
+pub(crate) mod dropout;
+pub(crate) mod elementwise;
+pub(crate) mod gather;
+pub(crate) mod grid;
+pub(crate) mod layer_norm;
 pub mod lstm;
-pub mod matmul;
-pub mod mse;
-pub mod reduce;
+pub(crate) mod matmul;
+pub(crate) mod mse;
+pub(crate) mod reduce;
 mod row_threads;
-pub mod softmax;
-
-use crate::device::GpuContext;
-use crate::{AtbError, Result};
-
-/// Lays `groups` workgroups out as (x, y, 1) within `max_compute_workgroups_per_dimension`;
-/// shaders rebuild the flat index as `wg.y * num_workgroups.x + wg.x`.
-pub(crate) fn grid_1d(ctx: &GpuContext, groups: usize, kernel: &'static str) -> Result<[u32; 3]> {
-    let limit = ctx.limits().max_compute_workgroups_per_dimension as usize;
-    let x = groups.min(limit);
-    let y = if x == 0 { 0 } else { groups.div_ceil(x) };
-    let fits = |v: usize| u32::try_from(v).ok().filter(|&v| v as usize <= limit);
-    match (fits(x), fits(y)) {
-        (Some(x), Some(y)) => Ok([x, y, 1]),
-        _ => Err(AtbError::DispatchTooLarge {
-            kernel,
-            groups: groups as u64,
-            limit: limit as u32,
-        }),
-    }
-}
-
-/// A size as the `u32` the shaders index with, or a clear error when it is larger.
-pub(crate) fn as_u32(value: usize, what: &'static str) -> Result<u32> {
-    u32::try_from(value).map_err(|_| AtbError::Shape {
-        op: what,
-        detail: format!("{value} elements exceed the 2^32 a kernel can index"),
-    })
-}
+pub(crate) mod softmax;

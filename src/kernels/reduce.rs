@@ -1,9 +1,9 @@
 //! Launcher of `shaders/reduce.wgsl`.
 
-use super::{as_u32, grid_1d};
+use super::grid::{as_u32, grid_1d};
 use crate::Result;
+use crate::descriptors::reduce::{ReduceAxis, ReduceOp};
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
-use crate::ops::{ReduceAxis, ReduceOp};
 
 /// Columns covered by one `reduce_rows` workgroup (COL_TILE in the shader).
 const COL_TILE: usize = 64;

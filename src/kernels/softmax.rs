@@ -1,7 +1,7 @@
 //! Launcher of `shaders/softmax.wgsl`.
 
+use super::grid::{as_u32, grid_1d};
 use super::row_threads::row_threads;
-use super::{as_u32, grid_1d};
 use crate::Result;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
 

@@ -1,8 +1,8 @@
 //! `attention_lstm`: stacked LSTMs, pre-norm multi-head self-attention over their sequence
 //! with a residual connection, read out at the last step, a dense head.
 
-use super::ModelConfig;
 use super::blocks::{AttentionModel, LstmStack};
+use super::config::ModelConfig;
 use crate::Result;
 use crate::nn::ParamBuilder;
 

@@ -2,8 +2,8 @@
 //! model time, a dense head predicts. With `has_sentiment` and sentiment columns present, the
 //! last step's sentiment features pass through their own dense branch and join the head.
 
-use super::ModelConfig;
 use super::blocks::{Head, LstmStack, SequenceEncoder};
+use super::config::ModelConfig;
 use crate::activation::Activation;
 use crate::autograd::{Tape, Var};
 use crate::nn::{self, Conv1d, Linear, ParamBuilder, Params};

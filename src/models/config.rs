@@ -1,6 +1,6 @@
 //! Model types, variants and their hyperparameters, with the guide's defaults.
 
-use super::Overrides;
+use super::overrides::Overrides;
 use crate::{AtbError, Result};
 
 /// The architectures of the guide, with a one-line description each (`AVAILABLE_MODELS`).

@@ -6,9 +6,10 @@
 
 use super::attention_lstm::{AttentionLstm, attention_lstm};
 use super::cnn_lstm::CnnLstm;
+use super::config::{ModelConfig, ModelType, Variant};
+use super::overrides::Overrides;
 use super::tcn::Tcn;
 use super::tcn_attention::{TcnAttention, tcn_attention};
-use super::{ModelConfig, ModelType, Overrides, Variant};
 use crate::autograd::{Tape, Var};
 use crate::device::ComputeDevice;
 use crate::nn::{ParamBuilder, Params};

@@ -2,8 +2,8 @@
 //! time step, a dense head. Receptive field: 1 + 2·(kernel − 1)·(2^layers − 1) steps
 //! (two convolutions per block, as keras-tcn; see `ops::receptive_field`).
 
-use super::ModelConfig;
 use super::blocks::{Head, SequenceEncoder, TcnStack};
+use super::config::ModelConfig;
 use crate::Result;
 use crate::autograd::{Tape, Var};
 use crate::nn::{self, ParamBuilder, Params};

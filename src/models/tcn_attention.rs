@@ -1,8 +1,8 @@
 //! `tcn_attention`: the TCN stack, then pre-norm multi-head self-attention over its sequence
 //! with a residual connection, read out at the last step, a dense head.
 
-use super::ModelConfig;
 use super::blocks::{AttentionModel, TcnStack};
+use super::config::ModelConfig;
 use crate::nn::ParamBuilder;
 
 /// The TCN + attention network.

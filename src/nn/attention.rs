@@ -1,6 +1,7 @@
 //! Multi-head self-attention (Keras `MultiHeadAttention` with query = key = value).
 
-use super::{Linear, ParamBuilder, Params};
+use super::linear::Linear;
+use super::params::{ParamBuilder, Params};
 use crate::activation::Activation;
 use crate::autograd::{Tape, Var};
 use crate::ops::AttentionOptions;

@@ -1,6 +1,7 @@
 //! A causal 1-D convolution layer (Keras `Conv1D(padding='causal')`).
 
-use super::{Init, ParamBuilder, ParamId, Params};
+use super::init::Init;
+use super::params::{ParamBuilder, ParamId, Params};
 use crate::Result;
 use crate::activation::Activation;
 use crate::autograd::{Tape, Var};

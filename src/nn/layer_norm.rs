@@ -1,6 +1,7 @@
 //! Layer normalisation over the last axis (Keras `LayerNormalization`, epsilon 1e-3).
 
-use super::{Init, ParamBuilder, ParamId, Params};
+use super::init::Init;
+use super::params::{ParamBuilder, ParamId, Params};
 use crate::Result;
 use crate::autograd::{Tape, Var};
 

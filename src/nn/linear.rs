@@ -1,6 +1,7 @@
 //! A dense layer, applied to the last axis of [N, in] or [B, T, in] inputs.
 
-use super::{Init, ParamBuilder, ParamId, Params};
+use super::init::Init;
+use super::params::{ParamBuilder, ParamId, Params};
 use crate::Result;
 use crate::activation::Activation;
 use crate::autograd::{Tape, Var};

@@ -1,7 +1,8 @@
 //! An LSTM layer (Keras `LSTM`: tanh/sigmoid, Glorot kernel, orthogonal recurrent kernel,
 //! unit forget bias, zero initial state).
 
-use super::{Init, ParamBuilder, ParamId, Params};
+use super::init::Init;
+use super::params::{ParamBuilder, ParamId, Params};
 use crate::Result;
 use crate::autograd::{Tape, Var};
 

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
 use crate::device::{ComputeDevice, GpuBuffer, GpuContext};
 use crate::{AtbError, Result, Tensor, kernels};
 

@@ -6,9 +6,9 @@
 //! gradients can be scaled by a one-element GPU tensor (the global-norm clip factor), so
 //! clipping needs no host readback.
 
-use super::StepCounter;
 use super::checks::expect_shape;
-use super::{Operands, contiguous, operands};
+use super::counter::StepCounter;
+use super::operands::{Operands, contiguous, operands};
 use crate::cpu::adam::AdamScalars;
 use crate::device::GpuBuffer;
 use crate::kernels::adam::{AdamBuffers, AdamConstants};

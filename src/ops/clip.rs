@@ -6,7 +6,7 @@
 //! the scaling into the optimizer update.
 
 use super::checks::expect_shape;
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
 /// The global norm of a gradient tensor and its clipping factor, both of shape `[1]`.

@@ -5,8 +5,9 @@
 //! index, so two dropout layers of the same shape need different seeds (or steps) to drop
 //! different elements.
 
-use super::{Operands, StepCounter, contiguous, operands};
-use crate::cpu::dropout::DropoutMask;
+use super::counter::StepCounter;
+use super::operands::{Operands, contiguous, operands};
+use crate::descriptors::dropout::DropoutMask;
 use crate::device::ComputeDevice;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 

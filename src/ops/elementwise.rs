@@ -1,32 +1,11 @@
 //! Pointwise operations: `unary` (scale, relu, tanh, sigmoid, gelu) and `binary` (add, sub,
 //! mul) with broadcasting of one row over the last axis (e.g. a bias).
 
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
 use crate::activation::Activation;
+use crate::descriptors::elementwise::{BinaryOp, UnaryOp};
 use crate::device::ComputeDevice;
 use crate::{AtbError, Result, Tensor, cpu, kernels};
-
-/// A one-input pointwise function.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum UnaryOp {
-    /// x · alpha.
-    Scale(f32),
-    /// An activation function.
-    Activation(Activation),
-    /// |x|.
-    Abs,
-}
-
-/// A two-input pointwise function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinaryOp {
-    /// lhs + rhs.
-    Add,
-    /// lhs - rhs.
-    Sub,
-    /// lhs · rhs.
-    Mul,
-}
 
 /// Applies `op` to every element of `x`.
 pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use super::{Operands, StepCounter, contiguous, operands};
-use crate::cpu::gather::Window;
+use super::counter::StepCounter;
+use super::operands::{Operands, contiguous, operands};
+use crate::descriptors::gather::Window;
 use crate::device::{BufferClass, ComputeDevice, GpuBuffer, GpuContext};
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 

@@ -1,7 +1,7 @@
 //! Layer normalisation over the last axis with affine `gamma`/`beta`, and its backward.
 
 use super::checks::{expect_shape, rows_cols};
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
 /// What the backward needs from the forward: per-row statistics, shaped like `x` without its

@@ -1,7 +1,7 @@
 //! Mean squared error loss and its gradient.
 
 use super::checks::expect_shape;
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
 use crate::{AtbError, Result, Tensor, cpu, kernels};
 
 /// Checks that `pred` and `target` agree and are not empty.

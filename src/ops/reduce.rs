@@ -1,25 +1,8 @@
 //! Sum and mean over the last axis or over all leading rows.
 
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
+use crate::descriptors::reduce::{ReduceAxis, ReduceOp};
 use crate::{AtbError, Result, Tensor, cpu, kernels};
-
-/// What to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReduceOp {
-    /// Sum.
-    Sum,
-    /// Arithmetic mean.
-    Mean,
-}
-
-/// Which axis to reduce, viewing the tensor as rows × last dimension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReduceAxis {
-    /// Reduce the last axis: shape `[.., n]` → `[..]`.
-    Last,
-    /// Reduce every row: shape `[.., n]` → `[n]` (e.g. a bias gradient).
-    Rows,
-}
 
 /// Reduces `x` (at least 1-D) along `axis`.
 pub fn reduce(x: &Tensor, op: ReduceOp, axis: ReduceAxis) -> Result<Tensor> {

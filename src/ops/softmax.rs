@@ -1,7 +1,7 @@
 //! Softmax over the last axis (numerically stable) and its backward.
 
 use super::checks::{expect_shape, rows_cols};
-use super::{Operands, contiguous, operands};
+use super::operands::{Operands, contiguous, operands};
 use crate::{Result, Tensor, cpu, kernels};
 
 /// Softmax of `x` over its last axis; the result has `x`'s shape.

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{TrainRequest, fit_lightgbm, fit_neural};
+use super::lightgbm::fit_lightgbm;
+use super::neural::fit_neural;
+use super::request::TrainRequest;
 use crate::autograd::Tape;
 use crate::device::ComputeDevice;
 use crate::eval::Comparison;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::TrainRequest;
+use super::request::TrainRequest;
 use crate::Result;
 use crate::data::{Candles, GapReport, fill_gaps, last_days, load_symbol};
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use super::SavedModel;
+use super::saved_model::SavedModel;
 use crate::data::{Candles, FeatureSet, engineer_features, fill_gaps, latest_window};
 use crate::plots::heatmap_png;
 use crate::{AtbError, Result, Tensor};

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use super::{LoadedCandles, TrainOutcome, TrainRequest, load_candles};
+use super::candles::{LoadedCandles, load_candles};
+use super::outcome::TrainOutcome;
+use super::request::TrainRequest;
 use crate::data::time::format_timestamp;
 use crate::data::{SplitFractions, chronological_split, engineer_features_for_lgb};
 use crate::device::ComputeDevice;

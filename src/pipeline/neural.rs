@@ -3,8 +3,10 @@
 
 use std::time::Instant;
 
+use super::candles::load_candles;
+use super::outcome::TrainOutcome;
+use super::request::TrainRequest;
 use super::saved_config::{DataSummary, SavedConfig, TrainingSettings};
-use super::{TrainOutcome, TrainRequest, load_candles};
 use crate::Result;
 use crate::data::time::format_timestamp;
 use crate::data::{Dataset, FeatureSet, WindowConfig, WindowSet, engineer_features, make_windows};

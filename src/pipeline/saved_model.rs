@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::SavedConfig;
+use super::saved_config::SavedConfig;
 use crate::autograd::Tape;
 use crate::data::{
     Candles, FeatureSet, Scalers, engineer_features, fill_gaps, latest_window,

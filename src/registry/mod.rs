@@ -4,7 +4,9 @@
 //! crash never leaves a half-written version (only a dot-folder that listing ignores), and
 //! concurrent runs get distinct version numbers.
 
+mod io_error;
 pub mod pending;
+mod scan;
 pub mod store;
 pub mod tensors;
 pub mod utc_hour;
@@ -14,11 +16,3 @@ pub use pending::PendingVersion;
 pub use store::{DEFAULT_ROOT, Registry};
 pub use tensors::{NamedTensor, OwnedTensor, read_tensors};
 pub use version::VersionInfo;
-
-/// Maps a `std::io::Error` on `path` to [`AtbError::Io`](crate::AtbError::Io).
-pub(crate) fn io_at(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> crate::AtbError + '_ {
-    move |source| crate::AtbError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}

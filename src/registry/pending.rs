@@ -8,8 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::io_at;
-use super::store::scan_versions;
+use super::io_error::io_at;
+use super::scan::scan_versions;
 use super::tensors::{NamedTensor, serialize_tensors};
 use super::utc_hour::utc_hour_stamp_now;
 use super::version::{VersionInfo, version_name};

@@ -4,9 +4,10 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-use super::io_at;
+use super::io_error::io_at;
 use super::pending::PendingVersion;
-use super::version::{VersionInfo, parse_version_number};
+use super::scan::scan_versions;
+use super::version::VersionInfo;
 use crate::error::{AtbError, Result};
 
 /// Registry root used when none is given.
@@ -14,29 +15,6 @@ pub const DEFAULT_ROOT: &str = "models";
 
 /// Sub-folder of a symbol that holds its price-forecasting versions.
 const PRICE_DIR: &str = "price";
-
-/// The (N, folder name) of every version folder in `price_dir`; nothing if it does not exist.
-pub(crate) fn scan_versions(price_dir: &Path) -> Result<Vec<(u32, String)>> {
-    let entries = match fs::read_dir(price_dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_at(price_dir)(e)),
-    };
-    let mut versions = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(io_at(price_dir))?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        if let Some(n) = parse_version_number(&name)
-            && entry.file_type().map_err(io_at(&entry.path()))?.is_dir()
-        {
-            versions.push((n, name));
-        }
-    }
-    versions.sort();
-    Ok(versions)
-}
 
 /// Checks that `symbol` is a safe folder name: 1 to 64 ASCII letters, digits, `_` or `-`.
 fn check_symbol(symbol: &str) -> Result<()> {

@@ -3,10 +3,12 @@
 
 use std::time::Instant;
 
-use super::{
-    CallbackState, Callbacks, CompiledStep, DeviceDataset, EpochMetrics, History, Mode, Network,
-    Optimizer,
-};
+use super::callbacks::{CallbackState, Callbacks};
+use super::compiled_step::CompiledStep;
+use super::dataset::DeviceDataset;
+use super::history::{EpochMetrics, History};
+use super::network::{Mode, Network};
+use super::optimizer::Optimizer;
 use crate::autograd::Tape;
 use crate::nn::{HostTensor, InitRng, Params};
 use crate::ops::{

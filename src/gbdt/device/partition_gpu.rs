@@ -1,9 +1,9 @@
 //! Launcher of `shaders/gbdt_partition.wgsl`.
 
-use super::{as_u32, grid_1d};
+use super::partition_rule::PartitionRule;
 use crate::Result;
-use crate::cpu::gbdt_partition::PartitionRule;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
+use crate::kernels::grid::{as_u32, grid_1d};
 
 /// Rows per block (the shader's `BLOCK`).
 const BLOCK: usize = 256;

@@ -4,7 +4,8 @@
 //! accumulated into its own histogram; the partial histograms are then added. Integer
 //! addition is associative, so the result does not depend on the chunking or thread count.
 
-use crate::gbdt::{BIN_STRIDE, BinnedMatrix, CHANNELS, Histogram};
+use crate::gbdt::binning::{BIN_STRIDE, BinnedMatrix};
+use crate::gbdt::histogram::{CHANNELS, Histogram};
 
 /// Leaves with fewer rows than this are built on one thread.
 const ROWS_PER_THREAD: usize = 16_384;

@@ -1,8 +1,8 @@
 //! Launcher of `shaders/gbdt_predict.wgsl`.
 
-use super::{as_u32, grid_1d};
 use crate::Result;
 use crate::device::{Binding, BufferClass, Dispatch, GpuBuffer, GpuContext, Shader};
+use crate::kernels::grid::{as_u32, grid_1d};
 
 /// Threads per workgroup (the shader's `WORKGROUP`).
 const WORKGROUP: usize = 64;
