@@ -5,9 +5,8 @@
 use super::ModelConfig;
 use super::blocks::{Head, LstmStack, SequenceEncoder};
 use crate::activation::Activation;
-use crate::autograd::{Tape, Var};
-use crate::nn::{self, Conv1d, Linear, ParamBuilder, Params};
-use crate::train::{Mode, Network};
+use crate::autograd::Var;
+use crate::nn::{self, Conv1d, Dropout, Forward, Linear, Network, ParamBuilder};
 use crate::{AtbError, Result};
 
 /// Units of the sentiment branch.
@@ -19,8 +18,8 @@ pub struct CnnLstm {
     lstm: LstmStack,
     sentiment: Option<(usize, Linear)>,
     price_features: usize,
+    conv_dropout: Dropout,
     head: Head,
-    dropout: f32,
 }
 
 impl CnnLstm {
@@ -52,6 +51,7 @@ impl CnnLstm {
             ));
             width = filters;
         }
+        let conv_dropout = Dropout::new(params, config.dropout);
         let lstm = LstmStack::new(params, width, &config.lstm_units, config.dropout)?;
         let last = config.lstm_units.last().copied().unwrap_or(width);
         let sentiment = (sentiment > 0).then(|| {
@@ -72,14 +72,25 @@ impl CnnLstm {
             lstm,
             sentiment,
             price_features,
+            conv_dropout,
             head: Head::new(params, head_inputs, config.dense_units, config.dropout),
-            dropout: config.dropout,
         })
     }
 }
 
+impl CnnLstm {
+    /// Its dropout layers, in the order the forward pass applies them.
+    pub fn dropout_layers(&self) -> Vec<&Dropout> {
+        let mut layers = vec![&self.conv_dropout];
+        layers.extend(self.lstm.dropout_layers());
+        layers.push(self.head.dropout_layer());
+        layers
+    }
+}
+
 impl Network for CnnLstm {
-    fn forward(&self, tape: &Tape, params: &Params, x: &Var, mode: Mode<'_>) -> Result<Var> {
+    fn forward(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let (tape, params) = (f.tape, f.params);
         let mut h = match self.sentiment {
             Some(_) => tape.slice(x, 2, 0, self.price_features)?,
             None => x.clone(),
@@ -87,13 +98,13 @@ impl Network for CnnLstm {
         for conv in &self.convs {
             h = conv.forward(tape, params, &h)?;
         }
-        h = mode.dropout(tape, &h, self.dropout, 0)?;
-        let h = self.lstm.encode(tape, params, &h, mode, 1)?;
+        h = self.conv_dropout.forward(f, &h)?;
+        let h = self.lstm.encode(f, &h)?;
         let mut features = nn::last_step(tape, &h)?;
         if let Some((count, branch)) = &self.sentiment {
             let latest = nn::last_step(tape, &tape.slice(x, 2, self.price_features, *count)?)?;
             features = tape.concat(&[&features, &branch.forward(tape, params, &latest)?], 1)?;
         }
-        self.head.forward(tape, params, &features, mode, 100)
+        self.head.forward(f, &features)
     }
 }

@@ -5,9 +5,8 @@
 use super::ModelConfig;
 use super::blocks::{Head, SequenceEncoder, TcnStack};
 use crate::Result;
-use crate::autograd::{Tape, Var};
-use crate::nn::{self, ParamBuilder, Params};
-use crate::train::{Mode, Network};
+use crate::autograd::Var;
+use crate::nn::{self, Dropout, Forward, Network, ParamBuilder};
 
 /// The TCN network.
 pub struct Tcn {
@@ -37,10 +36,18 @@ impl Tcn {
     }
 }
 
+impl Tcn {
+    /// Its dropout layers, in the order the forward pass applies them.
+    pub fn dropout_layers(&self) -> Vec<&Dropout> {
+        let mut layers = self.stack.dropout_layers();
+        layers.push(self.head.dropout_layer());
+        layers
+    }
+}
+
 impl Network for Tcn {
-    fn forward(&self, tape: &Tape, params: &Params, x: &Var, mode: Mode<'_>) -> Result<Var> {
-        let h = self.stack.encode(tape, params, x, mode, 0)?;
-        self.head
-            .forward(tape, params, &nn::last_step(tape, &h)?, mode, 100)
+    fn forward(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let h = self.stack.encode(f, x)?;
+        self.head.forward(f, &nn::last_step(f.tape, &h)?)
     }
 }
