@@ -180,17 +180,29 @@ fn attention_models_expose_normalised_attention_weights() {
 
 #[test]
 fn sentiment_columns_get_their_own_branch() {
-    let mut config = ModelConfig::new(
+    let ModelConfig::CnnLstm(mut config) = ModelConfig::new(
         ModelType::CnnLstm,
         (T, F),
         Variant::Lightweight,
         &Overrides::parse(&["has_sentiment=true", "conv_filters=[4]", "lstm_units=[4]"]).unwrap(),
     )
-    .unwrap();
+    .unwrap() else {
+        panic!("a cnn_lstm config")
+    };
     config.sentiment_features = 2;
-    let with = Model::build(&config, 1, &ComputeDevice::Cpu).unwrap();
+    let with = Model::build(
+        &ModelConfig::CnnLstm(config.clone()),
+        1,
+        &ComputeDevice::Cpu,
+    )
+    .unwrap();
     config.sentiment_features = 0;
-    let without = Model::build(&config, 1, &ComputeDevice::Cpu).unwrap();
+    let without = Model::build(
+        &ModelConfig::CnnLstm(config.clone()),
+        1,
+        &ComputeDevice::Cpu,
+    )
+    .unwrap();
     assert!(
         with.params
             .entries()
@@ -205,5 +217,5 @@ fn sentiment_columns_get_their_own_branch() {
             .any(|e| e.name.starts_with("sentiment"))
     );
     config.sentiment_features = F;
-    assert!(Model::build(&config, 1, &ComputeDevice::Cpu).is_err());
+    assert!(Model::build(&ModelConfig::CnnLstm(config), 1, &ComputeDevice::Cpu).is_err());
 }

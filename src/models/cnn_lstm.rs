@@ -2,8 +2,10 @@
 //! model time, a dense head predicts. With `has_sentiment` and sentiment columns present, the
 //! last step's sentiment features pass through their own dense branch and join the head.
 
-use super::ModelConfig;
+use serde::{Deserialize, Serialize};
+
 use super::blocks::{Head, LstmStack, SequenceEncoder};
+use super::{Overrides, Variant};
 use crate::activation::Activation;
 use crate::autograd::Var;
 use crate::nn::{self, Conv1d, Dropout, Forward, Linear, Network, ParamBuilder};
@@ -11,6 +13,70 @@ use crate::{AtbError, Result};
 
 /// Units of the sentiment branch.
 const SENTIMENT_UNITS: usize = 16;
+
+/// Hyperparameters of `cnn_lstm`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CnnLstmConfig {
+    /// The preset it started from.
+    pub variant: Variant,
+    /// Input features per time step (the sentiment columns included).
+    pub features: usize,
+    /// Convolution filters per layer.
+    pub conv_filters: Vec<usize>,
+    /// Convolution kernel size.
+    pub kernel_size: usize,
+    /// LSTM units per layer.
+    pub lstm_units: Vec<usize>,
+    /// Units of the dense layer before the output.
+    pub dense_units: usize,
+    /// Dropout rate.
+    pub dropout: f32,
+    /// An extra input branch for sentiment columns.
+    pub has_sentiment: bool,
+    /// How many of the input features (the last ones) are sentiment columns (set from the data).
+    pub sentiment_features: usize,
+}
+
+impl CnnLstmConfig {
+    /// The override keys it accepts.
+    pub const KEYS: &'static [&'static str] = &[
+        "conv_filters",
+        "kernel_size",
+        "lstm_units",
+        "dense_units",
+        "dropout",
+        "has_sentiment",
+    ];
+
+    /// The guide's preset of `variant` over `features` inputs.
+    pub fn preset(variant: Variant, features: usize) -> CnnLstmConfig {
+        CnnLstmConfig {
+            variant,
+            features,
+            conv_filters: variant.pick(vec![32], vec![64, 64], vec![128, 128]),
+            kernel_size: 3,
+            lstm_units: variant.pick(vec![32], vec![64, 32], vec![128, 64]),
+            dense_units: variant.pick(16, 32, 64),
+            dropout: 0.2,
+            has_sentiment: false,
+            sentiment_features: 0,
+        }
+    }
+
+    /// This config with `overrides` applied, each value validated under its key.
+    pub fn with_overrides(self, overrides: &Overrides) -> Result<CnnLstmConfig> {
+        Ok(CnnLstmConfig {
+            conv_filters: overrides.positive_list("conv_filters", &self.conv_filters)?,
+            lstm_units: overrides.positive_list("lstm_units", &self.lstm_units)?,
+            kernel_size: overrides.positive("kernel_size", self.kernel_size)?,
+            dense_units: overrides.positive("dense_units", self.dense_units)?,
+            dropout: overrides.rate("dropout", self.dropout)?,
+            has_sentiment: overrides.flag("has_sentiment", self.has_sentiment)?,
+            ..self
+        })
+    }
+}
 
 /// The CNN-LSTM network.
 pub struct CnnLstm {
@@ -24,8 +90,8 @@ pub struct CnnLstm {
 
 impl CnnLstm {
     /// Declares the layers of `config`.
-    pub fn new(config: &ModelConfig, params: &mut ParamBuilder) -> Result<CnnLstm> {
-        let features = config.input_shape.1;
+    pub fn new(config: &CnnLstmConfig, params: &mut ParamBuilder) -> Result<CnnLstm> {
+        let features = config.features;
         let sentiment = if config.has_sentiment {
             config.sentiment_features
         } else {

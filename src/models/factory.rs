@@ -1,8 +1,8 @@
 //! The model factory: `create_model(model_type, input_shape, variant, overrides)` builds the
-//! architecture and declares its parameters. Adding an architecture: write its module (a
-//! struct with `new(&ModelConfig, &mut ParamBuilder)` implementing `Network`), add a
-//! `ModelType` variant with its defaults and accepted overrides in `config.rs`, and one arm
-//! in [`Architecture::build`].
+//! architecture and declares its parameters. Adding an architecture: write its module (a typed
+//! config with `KEYS`, `preset` and `with_overrides`, and a struct with `new(&ItsConfig, &mut
+//! ParamBuilder)` implementing `Network`), add a `ModelType` and a `ModelConfig` variant in
+//! `config.rs`, and one arm in [`Architecture::build`].
 
 use super::attention_lstm::{AttentionLstm, attention_lstm};
 use super::cnn_lstm::CnnLstm;
@@ -29,13 +29,13 @@ pub enum Architecture {
 impl Architecture {
     /// Builds the architecture of `config`, declaring its parameters in `params`.
     pub fn build(config: &ModelConfig, params: &mut ParamBuilder) -> Result<Architecture> {
-        Ok(match config.model_type {
-            ModelType::CnnLstm => Architecture::CnnLstm(CnnLstm::new(config, params)?),
-            ModelType::AttentionLstm => {
-                Architecture::AttentionLstm(attention_lstm(config, params)?)
+        Ok(match config {
+            ModelConfig::CnnLstm(c) => Architecture::CnnLstm(CnnLstm::new(c, params)?),
+            ModelConfig::AttentionLstm(c) => {
+                Architecture::AttentionLstm(attention_lstm(c, params)?)
             }
-            ModelType::Tcn => Architecture::Tcn(Tcn::new(config, params)),
-            ModelType::TcnAttention => Architecture::TcnAttention(tcn_attention(config, params)),
+            ModelConfig::Tcn(c) => Architecture::Tcn(Tcn::new(c, params)),
+            ModelConfig::TcnAttention(c) => Architecture::TcnAttention(tcn_attention(c, params)),
         })
     }
 

@@ -10,10 +10,10 @@ mod overrides;
 mod tcn;
 mod tcn_attention;
 
-pub use attention_lstm::AttentionLstm;
-pub use cnn_lstm::CnnLstm;
+pub use attention_lstm::{AttentionLstm, AttentionLstmConfig};
+pub use cnn_lstm::{CnnLstm, CnnLstmConfig};
 pub use config::{AVAILABLE_MODELS, ModelConfig, ModelType, Variant};
 pub use factory::{Architecture, Model, create_model};
 pub use overrides::Overrides;
-pub use tcn::Tcn;
-pub use tcn_attention::TcnAttention;
+pub use tcn::{Tcn, TcnConfig};
+pub use tcn_attention::{TcnAttention, TcnAttentionConfig};

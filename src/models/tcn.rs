@@ -2,11 +2,69 @@
 //! time step, a dense head. Receptive field: 1 + 2·(kernel − 1)·(2^layers − 1) steps
 //! (two convolutions per block, as keras-tcn; see `ops::receptive_field`).
 
-use super::ModelConfig;
+use serde::{Deserialize, Serialize};
+
 use super::blocks::{Head, SequenceEncoder, TcnStack};
+use super::{Overrides, Variant};
 use crate::Result;
 use crate::autograd::Var;
 use crate::nn::{self, Dropout, Forward, Network, ParamBuilder};
+
+/// Hyperparameters of `tcn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcnConfig {
+    /// The preset it started from.
+    pub variant: Variant,
+    /// Input features per time step.
+    pub features: usize,
+    /// Filters of every residual block.
+    pub num_filters: usize,
+    /// Convolution kernel size.
+    pub kernel_size: usize,
+    /// Residual blocks, dilations 1, 2, 4, ….
+    pub num_layers: usize,
+    /// Units of the dense layer before the output.
+    pub dense_units: usize,
+    /// Dropout rate.
+    pub dropout: f32,
+}
+
+impl TcnConfig {
+    /// The override keys it accepts.
+    pub const KEYS: &'static [&'static str] = &[
+        "num_filters",
+        "kernel_size",
+        "num_layers",
+        "dense_units",
+        "dropout",
+    ];
+
+    /// The guide's preset of `variant` over `features` inputs.
+    pub fn preset(variant: Variant, features: usize) -> TcnConfig {
+        TcnConfig {
+            variant,
+            features,
+            num_filters: variant.pick(32, 64, 128),
+            kernel_size: 5,
+            num_layers: variant.pick(4, 5, 6),
+            dense_units: variant.pick(16, 32, 64),
+            dropout: 0.2,
+        }
+    }
+
+    /// This config with `overrides` applied, each value validated under its key.
+    pub fn with_overrides(self, overrides: &Overrides) -> Result<TcnConfig> {
+        Ok(TcnConfig {
+            num_filters: overrides.positive("num_filters", self.num_filters)?,
+            kernel_size: overrides.positive("kernel_size", self.kernel_size)?,
+            num_layers: overrides.positive("num_layers", self.num_layers)?,
+            dense_units: overrides.positive("dense_units", self.dense_units)?,
+            dropout: overrides.rate("dropout", self.dropout)?,
+            ..self
+        })
+    }
+}
 
 /// The TCN network.
 pub struct Tcn {
@@ -16,11 +74,11 @@ pub struct Tcn {
 
 impl Tcn {
     /// Declares the layers of `config`.
-    pub fn new(config: &ModelConfig, params: &mut ParamBuilder) -> Tcn {
+    pub fn new(config: &TcnConfig, params: &mut ParamBuilder) -> Tcn {
         Tcn {
             stack: TcnStack::new(
                 params,
-                config.input_shape.1,
+                config.features,
                 config.num_filters,
                 config.kernel_size,
                 config.num_layers,

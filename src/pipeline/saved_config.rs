@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::saved_config_v0_1::SavedConfigV0_1;
 use crate::models::ModelConfig;
 
 /// How the model was trained.
@@ -54,13 +55,13 @@ pub struct SavedConfig {
     pub atb_gpu_version: String,
     /// Trading pair.
     pub symbol: String,
-    /// Architecture and every hyperparameter.
+    /// Architecture and its hyperparameters (only its own).
     pub model: ModelConfig,
     /// Feature names, in input order.
     pub features: Vec<String>,
     /// True when extra (sentiment) columns were used as features.
     pub uses_extra_columns: bool,
-    /// Window length (bars).
+    /// Window length (bars); the model config does not repeat it.
     pub sequence_length: usize,
     /// What the network predicts.
     pub target: String,
@@ -70,4 +71,18 @@ pub struct SavedConfig {
     pub data: DataSummary,
     /// The device that trained it.
     pub device: String,
+}
+
+impl SavedConfig {
+    /// Parses a `config.json` of this version's format, or of v0.1.0's (told by its
+    /// `atb_gpu_version`), which is converted.
+    pub fn from_json(text: &str) -> serde_json::Result<SavedConfig> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        let written_by = value["atb_gpu_version"].as_str().unwrap_or_default();
+        if written_by.starts_with("0.1.") {
+            Ok(serde_json::from_value::<SavedConfigV0_1>(value)?.into())
+        } else {
+            serde_json::from_value(value)
+        }
+    }
 }

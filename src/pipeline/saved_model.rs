@@ -42,7 +42,7 @@ pub fn load_saved_model(
 ) -> Result<SavedModel> {
     let version = Registry::open(models_dir)?.resolve(symbol, version)?;
     let config_path = version.path.join("config.json");
-    let config: SavedConfig = serde_json::from_str(&read_text(&config_path)?).map_err(|e| {
+    let config = SavedConfig::from_json(&read_text(&config_path)?).map_err(|e| {
         AtbError::Registry(format!(
             "{}: not a neural model's config.json ({e}); boosting versions hold model.txt for LightGBM",
             config_path.display()
