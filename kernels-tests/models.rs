@@ -139,11 +139,30 @@ fn one_step_from_the_same_weights_gives_the_same_loss_on_both_devices() {
             (cpu - gpu_loss).abs() <= 1e-4 * cpu.abs().max(1e-6),
             "{model_type:?}: CPU {cpu}, GPU {gpu_loss}"
         );
-        for (c, g) in weights[0].iter().zip(&weights[1]) {
-            for (a, b) in c.values.iter().zip(&g.values) {
+        // Adam's first step moves a weight by lr·g/(|g| + ε) (m̂ = g, v̂ = g²), so a gradient
+        // difference δ between the devices moves it by lr·ε·δ/(|g| + ε)². Where |g| ≥ 9ε the
+        // step is ≥ 0.9·lr and that factor is ≤ lr/(100ε): both devices must agree to the usual
+        // 1e-4. Where |g| < 9ε (a gradient that is zero but for rounding, such as a key bias,
+        // which softmax ignores, or one within an order of magnitude of ε) the factor reaches
+        // lr/ε = 10⁴, so f32 rounding of the gradient moves the step by a visible fraction of
+        // lr; there the one thing to assert is Adam's own bound, |step| < 0.9·lr on each device.
+        let initial = Model::build(&config, 9, &ComputeDevice::Cpu)
+            .unwrap()
+            .params
+            .to_host()
+            .unwrap();
+        let lr = fit_config(1).adam.learning_rate;
+        for ((c, g), w0) in weights[0].iter().zip(&weights[1]).zip(&initial) {
+            for ((a, b), w) in c.values.iter().zip(&g.values).zip(&w0.values) {
+                let noise_step = (a - w).abs() < 0.9 * lr && (b - w).abs() < 0.9 * lr;
+                let bound = if noise_step {
+                    lr
+                } else {
+                    1e-4 * a.abs().max(1e-2)
+                };
                 assert!(
-                    (a - b).abs() <= 1e-4 * a.abs().max(1e-2),
-                    "{model_type:?} {}: {a} vs {b}",
+                    (a - b).abs() <= bound,
+                    "{model_type:?} {}: {a} vs {b} (from {w})",
                     c.name
                 );
             }
@@ -180,17 +199,29 @@ fn attention_models_expose_normalised_attention_weights() {
 
 #[test]
 fn sentiment_columns_get_their_own_branch() {
-    let mut config = ModelConfig::new(
+    let ModelConfig::CnnLstm(mut config) = ModelConfig::new(
         ModelType::CnnLstm,
         (T, F),
         Variant::Lightweight,
         &Overrides::parse(&["has_sentiment=true", "conv_filters=[4]", "lstm_units=[4]"]).unwrap(),
     )
-    .unwrap();
+    .unwrap() else {
+        panic!("a cnn_lstm config")
+    };
     config.sentiment_features = 2;
-    let with = Model::build(&config, 1, &ComputeDevice::Cpu).unwrap();
+    let with = Model::build(
+        &ModelConfig::CnnLstm(config.clone()),
+        1,
+        &ComputeDevice::Cpu,
+    )
+    .unwrap();
     config.sentiment_features = 0;
-    let without = Model::build(&config, 1, &ComputeDevice::Cpu).unwrap();
+    let without = Model::build(
+        &ModelConfig::CnnLstm(config.clone()),
+        1,
+        &ComputeDevice::Cpu,
+    )
+    .unwrap();
     assert!(
         with.params
             .entries()
@@ -205,5 +236,5 @@ fn sentiment_columns_get_their_own_branch() {
             .any(|e| e.name.starts_with("sentiment"))
     );
     config.sentiment_features = F;
-    assert!(Model::build(&config, 1, &ComputeDevice::Cpu).is_err());
+    assert!(Model::build(&ModelConfig::CnnLstm(config), 1, &ComputeDevice::Cpu).is_err());
 }

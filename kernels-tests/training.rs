@@ -5,16 +5,17 @@
 use std::sync::{Arc, Mutex};
 
 use atb_gpu::activation::Activation;
-use atb_gpu::autograd::{Tape, Var};
-use atb_gpu::nn::{Linear, ParamBuilder, Params};
+use atb_gpu::autograd::Var;
+use atb_gpu::nn::{Dropout, Forward, Linear, Network, ParamBuilder, Params};
 use atb_gpu::ops::AdamConfig;
-use atb_gpu::train::{self, DeviceDataset, FitConfig, Mode, Network, get_model_callbacks};
+use atb_gpu::train::{self, DeviceDataset, FitConfig, get_model_callbacks};
 use atb_gpu::{ComputeDevice, DeviceChoice, DeviceRequest, Result};
 
 use crate::common::random;
 
 struct Mlp {
     hidden: Linear,
+    dropout: Dropout,
     out: Linear,
 }
 
@@ -22,16 +23,25 @@ impl Mlp {
     fn new(seed: u64, device: &ComputeDevice) -> (Mlp, Params) {
         let mut builder = ParamBuilder::new(seed);
         let hidden = Linear::new(&mut builder, "hidden", 8, 32, Activation::Tanh);
+        let dropout = Dropout::new(&mut builder, 0.1);
         let out = Linear::new(&mut builder, "out", 32, 1, Activation::None);
-        (Mlp { hidden, out }, builder.build(device).unwrap())
+        let params = builder.build(device).unwrap();
+        (
+            Mlp {
+                hidden,
+                dropout,
+                out,
+            },
+            params,
+        )
     }
 }
 
 impl Network for Mlp {
-    fn forward(&self, tape: &Tape, params: &Params, x: &Var, mode: Mode<'_>) -> Result<Var> {
-        let h = self.hidden.forward(tape, params, x)?;
-        let h = mode.dropout(tape, &h, 0.1, 0)?;
-        self.out.forward(tape, params, &h)
+    fn forward(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let h = self.hidden.forward(f.tape, f.params, x)?;
+        let h = self.dropout.forward(f, &h)?;
+        self.out.forward(f.tape, f.params, &h)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The layering rule of `src/`, checked on every `crate::`, `super::` and child-module path.
 //!
-//! (a) Each top-level module of `src/` imports only modules of strictly lower rank ([`RANKS`]),
-//! apart from the pairs listed in [`EXCEPTIONS`]. (b) No two files import each other, directly
+//! (a) Each top-level module of `src/` imports only modules of strictly lower rank ([`RANKS`]).
+//! (b) No two files import each other, directly
 //! or around a longer loop: a path `crate::a::b::X` names `src/a/b.rs`, else `src/a/b/mod.rs`,
 //! else `src/a.rs` / `src/a/mod.rs`; a `mod.rs` that re-exports a child (`pub use child::X`)
 //! depends on that child, so children import their siblings by file, not through the parent.
@@ -35,12 +35,6 @@ const RANKS: &[(&str, u32)] = &[
     ("train", 9),
     ("pipeline", 10),
     ("cli", 11),
-];
-
-/// Upward imports tolerated for now, as (importer, imported).
-const EXCEPTIONS: &[(&str, &str)] = &[
-    // moved by the models branch: `Network` and `Mode` leave train/network.rs for nn.
-    ("models", "train"),
 ];
 
 /// One `crate::…` path as written, and the module path (from the crate root) it names.
@@ -425,7 +419,7 @@ impl Crate {
                     continue;
                 };
                 let to_top = module_of(&target)[0].clone();
-                if to_top != from_top && !EXCEPTIONS.contains(&(&*from_top, &*to_top)) {
+                if to_top != from_top {
                     match ranks.get(to_top.as_str()) {
                         Some(&to_rank) if to_rank < from_rank => {}
                         Some(&to_rank) => problems.push(format!(
@@ -621,7 +615,7 @@ fn checker_reports_a_file_cycle_through_a_parent_re_export() {
 }
 
 #[test]
-fn checker_resolves_root_re_exports_and_allows_listed_exceptions() {
+fn checker_resolves_root_re_exports() {
     let krate = crate_of(&[
         (
             "lib.rs",
@@ -632,7 +626,7 @@ fn checker_resolves_root_re_exports_and_allows_listed_exceptions() {
             "pub type Result<T> = std::result::Result<T, ()>;\n",
         ),
         ("train/mod.rs", "use crate::Result;\npub struct Network;\n"),
-        ("models/mod.rs", "use crate::train::Network;\n"),
+        ("models/mod.rs", "use crate::Result;\n"),
     ]);
     assert_eq!(krate.violations(), Vec::<String>::new());
 }

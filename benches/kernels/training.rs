@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use atb_gpu::activation::Activation;
-use atb_gpu::autograd::{Tape, Var};
-use atb_gpu::nn::{Linear, ParamBuilder, Params};
+use atb_gpu::autograd::Var;
+use atb_gpu::nn::{Forward, Linear, Network, ParamBuilder, Params};
 use atb_gpu::ops::AdamConfig;
-use atb_gpu::train::{DeviceDataset, FitConfig, Mode, Network, Trainer, get_model_callbacks};
+use atb_gpu::train::{DeviceDataset, FitConfig, Trainer, get_model_callbacks};
 use atb_gpu::{ComputeDevice, DeviceChoice, DeviceRequest, Result};
 use criterion::{BenchmarkId, Criterion};
 
@@ -21,9 +21,9 @@ struct Mlp {
 }
 
 impl Network for Mlp {
-    fn forward(&self, tape: &Tape, params: &Params, x: &Var, _mode: Mode<'_>) -> Result<Var> {
-        let h = self.hidden.forward(tape, params, x)?;
-        self.out.forward(tape, params, &h)
+    fn forward(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let h = self.hidden.forward(f.tape, f.params, x)?;
+        self.out.forward(f.tape, f.params, &h)
     }
 }
 

@@ -44,7 +44,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         "{} {} ({}): last close {:.2} at {}; next-bar forecast {:.2} ({change:+.3}%)",
         saved.version.symbol,
         saved.version.name,
-        saved.config.model.model_type.name(),
+        saved.config.model.model_type().name(),
         forecast.last_close,
         forecast.last_bar,
         forecast.next_close

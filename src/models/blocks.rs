@@ -2,22 +2,20 @@
 //! block with residual and normalisation, and the dense output head.
 
 use crate::activation::Activation;
-use crate::autograd::{Tape, Var};
-use crate::nn::{self, Conv1d, LayerNorm, Linear, Lstm, MultiHeadAttention, ParamBuilder, Params};
-use crate::train::Mode;
+use crate::autograd::Var;
+use crate::nn::{
+    self, Conv1d, Dropout, Forward, LayerNorm, Linear, Lstm, MultiHeadAttention, Network,
+    ParamBuilder, Params,
+};
 use crate::{Result, Tensor};
 
 /// A stack that turns [B, T, F] into [B, T, width] (the LSTM and TCN stacks).
 pub trait SequenceEncoder {
-    /// Encodes `x`; dropout layers are numbered from `first_layer`.
-    fn encode(
-        &self,
-        tape: &Tape,
-        params: &Params,
-        x: &Var,
-        mode: Mode<'_>,
-        first_layer: u64,
-    ) -> Result<Var>;
+    /// Encodes `x`.
+    fn encode(&self, f: &Forward<'_>, x: &Var) -> Result<Var>;
+
+    /// Its dropout layers, in the order the forward pass applies them.
+    fn dropout_layers(&self) -> Vec<&Dropout>;
 }
 
 /// An encoder, the attention block read out at the last step, and the dense head: the shape
@@ -48,29 +46,32 @@ impl<E: SequenceEncoder> AttentionModel<E> {
 
     /// The attention weights [B, heads, T, T] for inputs `x` (for interpretation).
     pub fn attention_weights(&self, params: &Params, x: &Tensor) -> Result<Option<Tensor>> {
-        let tape = Tape::new();
-        tape.no_grad(|| {
-            let h = self
-                .encoder
-                .encode(&tape, params, &tape.constant(x.clone()), Mode::Eval, 0)?;
-            Ok(self.attention.forward(&tape, params, &h, true)?.1)
+        nn::infer(params, x, |f, x| {
+            let h = self.encoder.encode(f, x)?;
+            Ok(self.attention.forward(f, &h, true)?.1)
         })
+    }
+
+    /// Its dropout layers, in the order the forward pass applies them.
+    pub fn dropout_layers(&self) -> Vec<&Dropout> {
+        let mut layers = self.encoder.dropout_layers();
+        layers.push(self.head.dropout_layer());
+        layers
     }
 }
 
-impl<E: SequenceEncoder> crate::train::Network for AttentionModel<E> {
-    fn forward(&self, tape: &Tape, params: &Params, x: &Var, mode: Mode<'_>) -> Result<Var> {
-        let h = self.encoder.encode(tape, params, x, mode, 0)?;
-        let (pooled, _) = self.attention.forward(tape, params, &h, false)?;
-        self.head.forward(tape, params, &pooled, mode, 100)
+impl<E: SequenceEncoder> Network for AttentionModel<E> {
+    fn forward(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let h = self.encoder.encode(f, x)?;
+        let (pooled, _) = self.attention.forward(f, &h, false)?;
+        self.head.forward(f, &pooled)
     }
 }
 
 /// Stacked LSTM layers returning full sequences, with dropout after each.
 #[derive(Debug, Clone)]
 pub struct LstmStack {
-    layers: Vec<Lstm>,
-    dropout: f32,
+    layers: Vec<(Lstm, Dropout)>,
 }
 
 impl LstmStack {
@@ -84,29 +85,27 @@ impl LstmStack {
         let mut layers = Vec::with_capacity(units.len());
         let mut width = inputs;
         for (i, &u) in units.iter().enumerate() {
-            layers.push(Lstm::new(params, &format!("lstm_{i}"), width, u)?);
+            let lstm = Lstm::new(params, &format!("lstm_{i}"), width, u)?;
+            layers.push((lstm, Dropout::new(params, dropout)));
             width = u;
         }
-        Ok(LstmStack { layers, dropout })
+        Ok(LstmStack { layers })
     }
 }
 
 impl SequenceEncoder for LstmStack {
     /// [B, T, inputs] → [B, T, last units].
-    fn encode(
-        &self,
-        tape: &Tape,
-        params: &Params,
-        x: &Var,
-        mode: Mode<'_>,
-        first_layer: u64,
-    ) -> Result<Var> {
+    fn encode(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
         let mut h = x.clone();
-        for (i, layer) in self.layers.iter().enumerate() {
-            h = layer.forward(tape, params, &h)?;
-            h = mode.dropout(tape, &h, self.dropout, first_layer + i as u64)?;
+        for (layer, dropout) in &self.layers {
+            h = layer.forward(f.tape, f.params, &h)?;
+            h = dropout.forward(f, &h)?;
         }
         Ok(h)
+    }
+
+    fn dropout_layers(&self) -> Vec<&Dropout> {
+        self.layers.iter().map(|(_, dropout)| dropout).collect()
     }
 }
 
@@ -115,7 +114,9 @@ impl SequenceEncoder for LstmStack {
 #[derive(Debug, Clone)]
 struct TcnBlock {
     first: Conv1d,
+    first_dropout: Dropout,
     second: Conv1d,
+    second_dropout: Dropout,
     skip: Option<Conv1d>,
 }
 
@@ -123,7 +124,6 @@ struct TcnBlock {
 #[derive(Debug, Clone)]
 pub struct TcnStack {
     blocks: Vec<TcnBlock>,
-    dropout: f32,
 }
 
 impl TcnStack {
@@ -151,6 +151,7 @@ impl TcnStack {
                     dilation,
                     Activation::Relu,
                 ),
+                first_dropout: Dropout::new(params, dropout),
                 second: Conv1d::new(
                     params,
                     &format!("{name}/conv_1"),
@@ -160,6 +161,7 @@ impl TcnStack {
                     dilation,
                     Activation::Relu,
                 ),
+                second_dropout: Dropout::new(params, dropout),
                 skip: (width != filters).then(|| {
                     Conv1d::new(
                         params,
@@ -174,27 +176,20 @@ impl TcnStack {
             });
             width = filters;
         }
-        TcnStack { blocks, dropout }
+        TcnStack { blocks }
     }
 }
 
 impl SequenceEncoder for TcnStack {
     /// [B, T, inputs] → [B, T, filters].
-    fn encode(
-        &self,
-        tape: &Tape,
-        params: &Params,
-        x: &Var,
-        mode: Mode<'_>,
-        first_layer: u64,
-    ) -> Result<Var> {
+    fn encode(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let (tape, params) = (f.tape, f.params);
         let mut h = x.clone();
-        for (i, block) in self.blocks.iter().enumerate() {
-            let layer = first_layer + 2 * i as u64;
+        for block in &self.blocks {
             let y = block.first.forward(tape, params, &h)?;
-            let y = mode.dropout(tape, &y, self.dropout, layer)?;
+            let y = block.first_dropout.forward(f, &y)?;
             let y = block.second.forward(tape, params, &y)?;
-            let y = mode.dropout(tape, &y, self.dropout, layer + 1)?;
+            let y = block.second_dropout.forward(f, &y)?;
             let skip = match &block.skip {
                 Some(conv) => conv.forward(tape, params, &h)?,
                 None => h.clone(),
@@ -202,6 +197,13 @@ impl SequenceEncoder for TcnStack {
             h = tape.activation(&tape.add(&y, &skip)?, Activation::Relu)?;
         }
         Ok(h)
+    }
+
+    fn dropout_layers(&self) -> Vec<&Dropout> {
+        self.blocks
+            .iter()
+            .flat_map(|b| [&b.first_dropout, &b.second_dropout])
+            .collect()
     }
 }
 
@@ -231,11 +233,11 @@ impl AttentionPool {
     /// [B, T, width] → [B, width], and the attention weights [B, heads, T, T] on request.
     pub fn forward(
         &self,
-        tape: &Tape,
-        params: &Params,
+        f: &Forward<'_>,
         x: &Var,
         return_weights: bool,
     ) -> Result<(Var, Option<Tensor>)> {
+        let (tape, params) = (f.tape, f.params);
         let normed = self.norm.forward(tape, params, x)?;
         let (attended, weights) = self
             .attention
@@ -248,8 +250,8 @@ impl AttentionPool {
 #[derive(Debug, Clone)]
 pub struct Head {
     hidden: Linear,
+    dropout: Dropout,
     out: Linear,
-    dropout: f32,
 }
 
 impl Head {
@@ -257,22 +259,20 @@ impl Head {
     pub fn new(params: &mut ParamBuilder, inputs: usize, units: usize, dropout: f32) -> Head {
         Head {
             hidden: Linear::new(params, "dense", inputs, units, Activation::Relu),
+            dropout: Dropout::new(params, dropout),
             out: Linear::new(params, "output", units, 1, Activation::None),
-            dropout,
         }
     }
 
+    /// Its dropout layer.
+    pub fn dropout_layer(&self) -> &Dropout {
+        &self.dropout
+    }
+
     /// [B, inputs] → [B, 1].
-    pub fn forward(
-        &self,
-        tape: &Tape,
-        params: &Params,
-        x: &Var,
-        mode: Mode<'_>,
-        layer: u64,
-    ) -> Result<Var> {
-        let h = self.hidden.forward(tape, params, x)?;
-        let h = mode.dropout(tape, &h, self.dropout, layer)?;
-        self.out.forward(tape, params, &h)
+    pub fn forward(&self, f: &Forward<'_>, x: &Var) -> Result<Var> {
+        let h = self.hidden.forward(f.tape, f.params, x)?;
+        let h = self.dropout.forward(f, &h)?;
+        self.out.forward(f.tape, f.params, &h)
     }
 }

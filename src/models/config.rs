@@ -1,6 +1,14 @@
-//! Model types, variants and their hyperparameters, with the guide's defaults.
+//! Model types, variants, and the typed configuration of each architecture: one
+//! [`ModelConfig`] variant per architecture, each holding only its own hyperparameters.
 
+use serde::{Deserialize, Serialize};
+
+use super::attention_lstm::AttentionLstmConfig;
+use super::cnn_lstm::CnnLstmConfig;
 use super::overrides::Overrides;
+use super::tcn::TcnConfig;
+use super::tcn_attention::TcnAttentionConfig;
+use super::variant::Variant;
 use crate::{AtbError, Result};
 
 /// The architectures of the guide, with a one-line description each (`AVAILABLE_MODELS`).
@@ -25,7 +33,7 @@ pub const AVAILABLE_MODELS: &[(&str, &str)] = &[
 ];
 
 /// A neural architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelType {
     /// CNN + LSTM (`cnn_lstm`, `adaptive`).
@@ -37,6 +45,14 @@ pub enum ModelType {
     /// TCN + attention (`tcn_attention`).
     TcnAttention,
 }
+
+/// Every neural architecture, in the guide's order.
+const NEURAL_TYPES: [ModelType; 4] = [
+    ModelType::CnnLstm,
+    ModelType::AttentionLstm,
+    ModelType::Tcn,
+    ModelType::TcnAttention,
+];
 
 impl ModelType {
     /// Parses a model type name (case-insensitive); an unknown name lists the available ones.
@@ -66,115 +82,65 @@ impl ModelType {
             ModelType::TcnAttention => "tcn_attention",
         }
     }
-}
 
-/// Size presets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Variant {
-    /// Smaller and faster.
-    Lightweight,
-    /// Balanced.
-    Default,
-    /// Larger and more accurate.
-    Deep,
-}
-
-impl Variant {
-    /// Parses `default`, `lightweight` or `deep`.
-    pub fn parse(name: &str) -> Result<Variant> {
-        match name.to_ascii_lowercase().as_str() {
-            "default" => Ok(Variant::Default),
-            "lightweight" => Ok(Variant::Lightweight),
-            "deep" => Ok(Variant::Deep),
-            _ => Err(AtbError::Config(format!(
-                "unknown variant '{name}'; available: lightweight, default, deep"
-            ))),
-        }
-    }
-
-    /// The canonical name.
-    pub fn name(self) -> &'static str {
+    /// The override keys this architecture accepts (its config's tunable fields).
+    pub fn accepted_keys(self) -> &'static [&'static str] {
         match self {
-            Variant::Lightweight => "lightweight",
-            Variant::Default => "default",
-            Variant::Deep => "deep",
+            ModelType::CnnLstm => CnnLstmConfig::KEYS,
+            ModelType::AttentionLstm => AttentionLstmConfig::KEYS,
+            ModelType::Tcn => TcnConfig::KEYS,
+            ModelType::TcnAttention => TcnAttentionConfig::KEYS,
         }
     }
-}
 
-/// Hyperparameters of every architecture (each uses the fields that concern it).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ModelConfig {
-    /// The architecture.
-    pub model_type: ModelType,
-    /// The preset it started from.
-    pub variant: Variant,
-    /// (sequence length, features).
-    pub input_shape: (usize, usize),
-    /// Convolution filters per layer (cnn_lstm).
-    pub conv_filters: Vec<usize>,
-    /// LSTM units per layer (cnn_lstm, attention_lstm).
-    pub lstm_units: Vec<usize>,
-    /// TCN filters per layer (tcn, tcn_attention).
-    pub num_filters: usize,
-    /// Convolution kernel size.
-    pub kernel_size: usize,
-    /// TCN residual blocks, dilations 1, 2, 4, ... (tcn, tcn_attention).
-    pub num_layers: usize,
-    /// Attention heads (attention models).
-    pub num_attention_heads: usize,
-    /// Key size per head (attention models).
-    pub attention_key_dim: usize,
-    /// Units of the dense layer before the output.
-    pub dense_units: usize,
-    /// Dropout rate.
-    pub dropout: f32,
-    /// cnn_lstm: an extra input branch for sentiment columns.
-    pub has_sentiment: bool,
-    /// How many of the input features (the last ones) are sentiment columns (set from the data).
-    pub sentiment_features: usize,
-}
-
-/// The override keys each architecture accepts.
-fn accepted_keys(model_type: ModelType) -> &'static [&'static str] {
-    match model_type {
-        ModelType::CnnLstm => &[
-            "conv_filters",
-            "kernel_size",
-            "lstm_units",
-            "dense_units",
-            "dropout",
-            "has_sentiment",
-        ],
-        ModelType::AttentionLstm => &[
-            "lstm_units",
-            "num_attention_heads",
-            "attention_key_dim",
-            "dense_units",
-            "dropout",
-        ],
-        ModelType::Tcn => &[
-            "num_filters",
-            "kernel_size",
-            "num_layers",
-            "dense_units",
-            "dropout",
-        ],
-        ModelType::TcnAttention => &[
-            "num_filters",
-            "kernel_size",
-            "num_layers",
-            "num_attention_heads",
-            "attention_key_dim",
-            "dense_units",
-            "dropout",
-        ],
+    /// Fails on the first override key this architecture does not accept, naming the key,
+    /// this type, the types that do accept it (if any) and the accepted keys.
+    fn check_keys(self, overrides: &Overrides) -> Result<()> {
+        let accepted = self.accepted_keys();
+        let Some(unknown) = overrides.keys().find(|k| !accepted.contains(k)) else {
+            return Ok(());
+        };
+        let owners: Vec<&str> = NEURAL_TYPES
+            .iter()
+            .filter(|t| t.accepted_keys().contains(&unknown))
+            .map(|t| t.name())
+            .collect();
+        let elsewhere = if owners.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (a parameter of {}, not of {})",
+                owners.join(", "),
+                self.name()
+            )
+        };
+        Err(AtbError::Config(format!(
+            "unknown parameter '{unknown}' for {}{elsewhere}; accepted: {}",
+            self.name(),
+            accepted.join(", ")
+        )))
     }
+}
+
+/// The hyperparameters of one architecture: config.json's `model`, tagged by `model_type`,
+/// each variant with only its own fields (unknown fields are rejected).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model_type", rename_all = "snake_case")]
+pub enum ModelConfig {
+    /// `cnn_lstm` / `adaptive`.
+    CnnLstm(CnnLstmConfig),
+    /// `attention_lstm`.
+    AttentionLstm(AttentionLstmConfig),
+    /// `tcn`.
+    Tcn(TcnConfig),
+    /// `tcn_attention`.
+    TcnAttention(TcnAttentionConfig),
 }
 
 impl ModelConfig {
-    /// The preset of `variant`, with `overrides` applied and validated.
+    /// The preset of `variant` for inputs of `input_shape` (sequence length, features), with
+    /// `overrides` applied and validated. The networks do not depend on the sequence length;
+    /// it is checked here and saved once, beside the model config.
     pub fn new(
         model_type: ModelType,
         input_shape: (usize, usize),
@@ -186,79 +152,75 @@ impl ModelConfig {
                 "input_shape must be (sequence_length > 0, features > 0), got {input_shape:?}"
             )));
         }
-        overrides.check_known(model_type.name(), accepted_keys(model_type))?;
-        let v = |light: usize, default: usize, deep: usize| match variant {
-            Variant::Lightweight => light,
-            Variant::Default => default,
-            Variant::Deep => deep,
-        };
-        let lstm_default: &[usize] = match (model_type, variant) {
-            (ModelType::AttentionLstm, Variant::Lightweight) => &[64, 32],
-            (ModelType::AttentionLstm, Variant::Default) => &[128, 64],
-            (ModelType::AttentionLstm, Variant::Deep) => &[256, 128, 64],
-            (_, Variant::Lightweight) => &[32],
-            (_, Variant::Default) => &[64, 32],
-            (_, Variant::Deep) => &[128, 64],
-        };
-        let conv_default: &[usize] = match variant {
-            Variant::Lightweight => &[32],
-            Variant::Default => &[64, 64],
-            Variant::Deep => &[128, 128],
-        };
-        let (tcn_filters, tcn_layers) = (v(32, 64, 128), v(4, 5, 6));
-        // The guide gives 4 heads for attention_lstm; the TCN variant scales with its width.
-        let heads = if model_type == ModelType::AttentionLstm {
-            4
-        } else {
-            v(2, 4, 4)
-        };
-        let config = ModelConfig {
-            model_type,
-            variant,
-            input_shape,
-            conv_filters: overrides.positive_list("conv_filters", conv_default)?,
-            lstm_units: overrides.positive_list("lstm_units", lstm_default)?,
-            num_filters: overrides.positive("num_filters", tcn_filters)?,
-            kernel_size: overrides.positive(
-                "kernel_size",
-                if model_type == ModelType::CnnLstm {
-                    3
-                } else {
-                    5
-                },
-            )?,
-            num_layers: overrides.positive("num_layers", tcn_layers)?,
-            num_attention_heads: overrides.positive("num_attention_heads", heads)?,
-            attention_key_dim: overrides.positive("attention_key_dim", v(32, 64, 64))?,
-            dense_units: overrides.positive("dense_units", v(16, 32, 64))?,
-            dropout: overrides.rate("dropout", 0.2)?,
-            has_sentiment: overrides.flag("has_sentiment", false)?,
-            sentiment_features: 0,
-        };
-        config.validate()?;
-        Ok(config)
+        model_type.check_keys(overrides)?;
+        let features = input_shape.1;
+        Ok(match model_type {
+            ModelType::CnnLstm => ModelConfig::CnnLstm(
+                CnnLstmConfig::preset(variant, features).with_overrides(overrides)?,
+            ),
+            ModelType::AttentionLstm => ModelConfig::AttentionLstm(
+                AttentionLstmConfig::preset(variant, features).with_overrides(overrides)?,
+            ),
+            ModelType::Tcn => {
+                ModelConfig::Tcn(TcnConfig::preset(variant, features).with_overrides(overrides)?)
+            }
+            ModelType::TcnAttention => ModelConfig::TcnAttention(
+                TcnAttentionConfig::preset(variant, features).with_overrides(overrides)?,
+            ),
+        })
     }
 
-    /// The width the attention block sees (last LSTM layer or the TCN filters).
-    pub fn attention_width(&self) -> Option<usize> {
-        match self.model_type {
-            ModelType::AttentionLstm => self.lstm_units.last().copied(),
-            ModelType::TcnAttention => Some(self.num_filters),
-            _ => None,
+    /// The architecture.
+    pub fn model_type(&self) -> ModelType {
+        match self {
+            ModelConfig::CnnLstm(_) => ModelType::CnnLstm,
+            ModelConfig::AttentionLstm(_) => ModelType::AttentionLstm,
+            ModelConfig::Tcn(_) => ModelType::Tcn,
+            ModelConfig::TcnAttention(_) => ModelType::TcnAttention,
         }
     }
 
-    fn validate(&self) -> Result<()> {
-        if let Some(width) = self.attention_width()
-            && width % self.num_attention_heads != 0
-        {
-            return Err(AtbError::Config(format!(
-                "invalid value for 'num_attention_heads': {} does not divide the attention width {width} \
-                 (each head's output is width / heads wide, so the residual connection adds up)",
-                self.num_attention_heads
-            )));
+    /// The preset it started from.
+    pub fn variant(&self) -> Variant {
+        match self {
+            ModelConfig::CnnLstm(c) => c.variant,
+            ModelConfig::AttentionLstm(c) => c.variant,
+            ModelConfig::Tcn(c) => c.variant,
+            ModelConfig::TcnAttention(c) => c.variant,
         }
-        Ok(())
+    }
+
+    /// Input features per time step.
+    pub fn features(&self) -> usize {
+        match self {
+            ModelConfig::CnnLstm(c) => c.features,
+            ModelConfig::AttentionLstm(c) => c.features,
+            ModelConfig::Tcn(c) => c.features,
+            ModelConfig::TcnAttention(c) => c.features,
+        }
+    }
+
+    /// True when the model asks for the data's sentiment columns (cnn_lstm's `has_sentiment`).
+    pub fn has_sentiment(&self) -> bool {
+        matches!(self, ModelConfig::CnnLstm(c) if c.has_sentiment)
+    }
+
+    /// The same model over inputs with `count` sentiment columns appended after its features
+    /// (cnn_lstm with `has_sentiment` reads them in their own branch); `count` 0 changes nothing.
+    pub fn with_sentiment_columns(self, count: usize) -> Result<ModelConfig> {
+        match self {
+            _ if count == 0 => Ok(self),
+            ModelConfig::CnnLstm(c) if c.has_sentiment => Ok(ModelConfig::CnnLstm(CnnLstmConfig {
+                features: c.features + count,
+                sentiment_features: count,
+                ..c
+            })),
+            other => Err(AtbError::Config(format!(
+                "{count} sentiment columns given to {}, which has no sentiment branch \
+                 (cnn_lstm with has_sentiment=true has one)",
+                other.model_type().name()
+            ))),
+        }
     }
 }
 
@@ -275,49 +237,47 @@ mod tests {
         )
     }
 
+    fn attention_lstm(variant: &str, sets: &[&str]) -> AttentionLstmConfig {
+        match config("attention_lstm", variant, sets).unwrap() {
+            ModelConfig::AttentionLstm(c) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn tcn(variant: &str) -> TcnConfig {
+        match config("tcn", variant, &[]).unwrap() {
+            ModelConfig::Tcn(c) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn the_guides_variants() {
-        assert_eq!(
-            config("attention_lstm", "default", &[]).unwrap().lstm_units,
-            vec![128, 64]
-        );
-        assert_eq!(
-            config("attention_lstm", "lightweight", &[])
-                .unwrap()
-                .lstm_units,
-            vec![64, 32]
-        );
-        assert_eq!(
-            config("attention_lstm", "deep", &[]).unwrap().lstm_units,
-            vec![256, 128, 64]
-        );
-        let a = config("attention_lstm", "default", &[]).unwrap();
+        assert_eq!(attention_lstm("default", &[]).lstm_units, vec![128, 64]);
+        assert_eq!(attention_lstm("lightweight", &[]).lstm_units, vec![64, 32]);
+        assert_eq!(attention_lstm("deep", &[]).lstm_units, vec![256, 128, 64]);
+        let a = attention_lstm("default", &[]);
         assert_eq!(
             (a.num_attention_heads, a.attention_key_dim, a.dropout),
             (4, 64, 0.2)
         );
-        let t = config("tcn", "default", &[]).unwrap();
+        let t = tcn("default");
         assert_eq!((t.num_filters, t.num_layers, t.kernel_size), (64, 5, 5));
-        let t = config("tcn", "lightweight", &[]).unwrap();
+        let t = tcn("lightweight");
         assert_eq!((t.num_filters, t.num_layers), (32, 4));
-        let t = config("tcn", "deep", &[]).unwrap();
+        let t = tcn("deep");
         assert_eq!((t.num_filters, t.num_layers), (128, 6));
         assert_eq!(ModelType::parse("adaptive").unwrap(), ModelType::CnnLstm);
         assert!(
             config("cnn_lstm", "default", &["has_sentiment=true"])
                 .unwrap()
-                .has_sentiment
+                .has_sentiment()
         );
     }
 
     #[test]
     fn overrides_apply_and_bad_ones_are_named() {
-        let c = config(
-            "attention_lstm",
-            "default",
-            &["lstm_units=[256, 128]", "dropout=0.3"],
-        )
-        .unwrap();
+        let c = attention_lstm("default", &["lstm_units=[256, 128]", "dropout=0.3"]);
         assert_eq!((c.lstm_units.clone(), c.dropout), (vec![256, 128], 0.3));
         let err = config("attention_lstm", "default", &["num_attention_heads=3"])
             .unwrap_err()
@@ -330,6 +290,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown parameter 'lstm_units'"), "{err}");
+        assert!(
+            err.contains("for tcn") && err.contains("a parameter of cnn_lstm, attention_lstm"),
+            "the key and the type are named: {err}"
+        );
         let err = config("tcn", "default", &["num_filters=0"])
             .unwrap_err()
             .to_string();
@@ -356,5 +320,22 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn sentiment_columns_widen_only_a_cnn_lstm_that_asks_for_them() {
+        let c = config("cnn_lstm", "lightweight", &["has_sentiment=true"])
+            .unwrap()
+            .with_sentiment_columns(2)
+            .unwrap();
+        assert_eq!(c.features(), 17);
+        let ModelConfig::CnnLstm(cnn) = &c else {
+            panic!("{c:?}")
+        };
+        assert_eq!(cnn.sentiment_features, 2);
+        let tcn = config("tcn", "lightweight", &[]).unwrap();
+        assert_eq!(tcn.clone().with_sentiment_columns(0).unwrap(), tcn);
+        let err = tcn.with_sentiment_columns(2).unwrap_err().to_string();
+        assert!(err.contains("no sentiment branch"), "{err}");
     }
 }

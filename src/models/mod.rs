@@ -3,17 +3,20 @@
 
 mod attention_lstm;
 mod blocks;
+mod checks;
 mod cnn_lstm;
 mod config;
 mod factory;
 mod overrides;
 mod tcn;
 mod tcn_attention;
+mod variant;
 
-pub use attention_lstm::AttentionLstm;
-pub use cnn_lstm::CnnLstm;
-pub use config::{AVAILABLE_MODELS, ModelConfig, ModelType, Variant};
+pub use attention_lstm::{AttentionLstm, AttentionLstmConfig};
+pub use cnn_lstm::{CnnLstm, CnnLstmConfig};
+pub use config::{AVAILABLE_MODELS, ModelConfig, ModelType};
 pub use factory::{Architecture, Model, create_model};
 pub use overrides::Overrides;
-pub use tcn::Tcn;
-pub use tcn_attention::TcnAttention;
+pub use tcn::{Tcn, TcnConfig};
+pub use tcn_attention::{TcnAttention, TcnAttentionConfig};
+pub use variant::Variant;

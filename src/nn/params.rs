@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::dropout_site::DropoutSite;
 use super::init::{Init, InitRng};
 use crate::autograd::Gradients;
 use crate::device::{ComputeDevice, GpuBuffer};
@@ -22,10 +23,12 @@ struct Spec {
     decay: bool,
 }
 
-/// Declares parameters and their initial values (seeded, computed on the host).
+/// Declares parameters and their initial values (seeded, computed on the host), and hands
+/// out the model's dropout sites.
 pub struct ParamBuilder {
     specs: Vec<Spec>,
     rng: InitRng,
+    dropout_sites: u64,
 }
 
 impl ParamBuilder {
@@ -34,7 +37,14 @@ impl ParamBuilder {
         ParamBuilder {
             specs: Vec::new(),
             rng: InitRng::new(seed),
+            dropout_sites: 0,
         }
+    }
+
+    /// The next dropout site of the model: sequential and unique within one builder.
+    pub fn dropout_site(&mut self) -> DropoutSite {
+        self.dropout_sites += 1;
+        DropoutSite::new(self.dropout_sites - 1)
     }
 
     /// Declares a parameter; `decay` says whether weight decay applies (kernels yes, biases

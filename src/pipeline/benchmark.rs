@@ -10,13 +10,11 @@ use serde::Serialize;
 use super::lightgbm::fit_lightgbm;
 use super::neural::fit_neural;
 use super::request::TrainRequest;
-use crate::autograd::Tape;
 use crate::device::ComputeDevice;
 use crate::eval::Comparison;
 use crate::eval::Metrics;
 use crate::gbdt::{FeatureMatrix, LightGbmModel};
 use crate::models::Model;
-use crate::train::{Mode, Network};
 use crate::{Result, Tensor};
 
 /// One row of the table.
@@ -52,14 +50,10 @@ pub struct BenchmarkReport {
 
 /// Latency percentiles of `runs` single-window forecasts, in milliseconds.
 pub fn single_window_latency(model: &Model, window: &Tensor, runs: usize) -> Result<(f64, f64)> {
-    let device = model.params.device().clone();
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         let started = Instant::now();
-        let tape = Tape::new();
-        let x = tape.constant(window.to_device(&device)?);
-        let y = tape.no_grad(|| model.network.forward(&tape, &model.params, &x, Mode::Eval))?;
-        y.value().to_vec()?;
+        model.predict(window)?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
@@ -76,10 +70,7 @@ pub fn batch_throughput(model: &Model, windows: &Tensor) -> Result<f64> {
     let mut start = 0;
     while start < n {
         let len = 256.min(n - start);
-        let tape = Tape::new();
-        let x = tape.constant(crate::ops::slice(&on_device, 0, start, len)?);
-        let y = tape.no_grad(|| model.network.forward(&tape, &model.params, &x, Mode::Eval))?;
-        y.value().to_vec()?;
+        model.predict(&crate::ops::slice(&on_device, 0, start, len)?)?;
         start += len;
     }
     Ok(n as f64 / started.elapsed().as_secs_f64().max(1e-9))

@@ -56,7 +56,7 @@ pub fn attention_map(saved: &SavedModel, candles: &Candles) -> Result<AttentionM
     else {
         return Err(AtbError::Config(format!(
             "{} has no attention layer; attention maps exist for attention_lstm and tcn_attention",
-            saved.config.model.model_type.name()
+            saved.config.model.model_type().name()
         )));
     };
     let shape = weights.shape().to_vec();

@@ -10,6 +10,7 @@ mod neural;
 mod outcome;
 mod request;
 mod saved_config;
+mod saved_config_v0_1;
 mod saved_model;
 
 pub use benchmark::{

@@ -7,9 +7,10 @@ use super::candles::load_candles;
 use super::outcome::TrainOutcome;
 use super::request::TrainRequest;
 use super::saved_config::{DataSummary, SavedConfig, TrainingSettings};
-use crate::Result;
 use crate::data::time::format_timestamp;
-use crate::data::{Dataset, FeatureSet, WindowConfig, WindowSet, engineer_features, make_windows};
+use crate::data::{
+    Dataset, FeatureSet, PRICE_FEATURES, WindowConfig, WindowSet, engineer_features, make_windows,
+};
 use crate::device::ComputeDevice;
 use crate::eval::Comparison;
 use crate::models::{Model, ModelConfig, ModelType, Overrides, Variant};
@@ -17,6 +18,7 @@ use crate::ops::AdamConfig;
 use crate::plots::{TrainingCurves, history_png};
 use crate::registry::{Registry, VersionInfo};
 use crate::train::{DeviceDataset, EpochMetrics, FitConfig, fit, get_model_callbacks, predict};
+use crate::{AtbError, Result};
 
 /// Gradient-norm clip of every neural fit.
 const CLIP_NORM: f32 = 1.0;
@@ -93,36 +95,39 @@ pub fn fit_neural(
     let model_type = ModelType::parse(&request.model_type)?;
     let variant = Variant::parse(&request.variant)?;
     let loaded = load_candles(request)?;
-    // Validate the configuration before the feature work (the feature count is fixed below).
-    ModelConfig::new(
+    // The config is built once, from the price features; the data's sentiment columns join it
+    // when the model asks for them (cnn_lstm with has_sentiment).
+    let config = ModelConfig::new(
         model_type,
-        (request.sequence_length, 1),
+        (request.sequence_length, PRICE_FEATURES.len()),
         variant,
         &overrides,
     )?;
-    let wants_extra = overrides.flag("has_sentiment", false)? && !loaded.candles.extra.is_empty();
+    let sentiment_columns = if config.has_sentiment() {
+        loaded.candles.extra.len()
+    } else {
+        0
+    };
+    let config = config.with_sentiment_columns(sentiment_columns)?;
+    let wants_extra = sentiment_columns > 0;
     let feature_set = if wants_extra {
         FeatureSet::PriceAndExtra
     } else {
         FeatureSet::Price
     };
     let frame = engineer_features(&loaded.candles, feature_set)?;
+    if frame.names.len() != config.features() {
+        return Err(AtbError::Config(format!(
+            "{} engineered features, but the model was configured for {}",
+            frame.names.len(),
+            config.features()
+        )));
+    }
     let window_config = WindowConfig {
         sequence_length: request.sequence_length,
         ..WindowConfig::default()
     };
     let data = make_windows(&frame, &window_config)?;
-    let mut config = ModelConfig::new(
-        model_type,
-        (request.sequence_length, frame.names.len()),
-        variant,
-        &overrides,
-    )?;
-    config.sentiment_features = if wants_extra {
-        loaded.candles.extra.len()
-    } else {
-        0
-    };
     let mut model = Model::build(&config, request.seed, &device)?;
     let (train_set, val_set, test_set) = (
         device_windows(&device, &data.train)?,

@@ -54,13 +54,13 @@ pub struct SavedConfig {
     pub atb_gpu_version: String,
     /// Trading pair.
     pub symbol: String,
-    /// Architecture and every hyperparameter.
+    /// Architecture and its hyperparameters (only its own).
     pub model: ModelConfig,
     /// Feature names, in input order.
     pub features: Vec<String>,
     /// True when extra (sentiment) columns were used as features.
     pub uses_extra_columns: bool,
-    /// Window length (bars).
+    /// Window length (bars); the model config does not repeat it.
     pub sequence_length: usize,
     /// What the network predicts.
     pub target: String,

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use super::saved_config::SavedConfig;
-use crate::autograd::Tape;
 use crate::data::{
     Candles, FeatureSet, Scalers, engineer_features, fill_gaps, latest_window,
     time::format_timestamp,
@@ -12,7 +11,6 @@ use crate::data::{
 use crate::device::ComputeDevice;
 use crate::models::Model;
 use crate::registry::{Registry, VersionInfo, read_tensors};
-use crate::train::{Mode, Network};
 use crate::{AtbError, Result, Tensor};
 
 /// A model restored from the registry.
@@ -44,7 +42,7 @@ pub fn load_saved_model(
 ) -> Result<SavedModel> {
     let version = Registry::open(models_dir)?.resolve(symbol, version)?;
     let config_path = version.path.join("config.json");
-    let config: SavedConfig = serde_json::from_str(&read_text(&config_path)?).map_err(|e| {
+    let config = SavedConfig::from_json(&read_text(&config_path)?).map_err(|e| {
         AtbError::Registry(format!(
             "{}: not a neural model's config.json ({e}); boosting versions hold model.txt for LightGBM",
             config_path.display()
@@ -83,14 +81,7 @@ pub struct Forecast {
 impl SavedModel {
     /// Scaled predictions for windows `x` [N, T, F] (already standardised).
     pub fn predict_scaled(&self, x: &Tensor) -> Result<Vec<f32>> {
-        let tape = Tape::new();
-        let input = tape.constant(x.to_device(self.model.params.device())?);
-        let out = tape.no_grad(|| {
-            self.model
-                .network
-                .forward(&tape, &self.model.params, &input, Mode::Eval)
-        })?;
-        out.value().to_vec()
+        self.model.predict(x)
     }
 
     /// Forecasts the close after the last of `candles` (gaps are filled as in training).

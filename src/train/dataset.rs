@@ -76,12 +76,12 @@ impl DeviceDataset {
         Ok((tape.constant(x.reshape(&shape)?), tape.constant(y)))
     }
 
-    /// Samples `start..start+len` in order (evaluation), as tape constants.
-    pub fn range(&self, tape: &Tape, start: usize, len: usize) -> Result<(Var, Var)> {
+    /// Inputs of samples `start..start+len` in order (evaluation), shaped
+    /// [len, sample_shape..], on the device.
+    pub fn samples(&self, start: usize, len: usize) -> Result<Tensor> {
         let x = ops::slice(&self.x, 0, start, len)?;
         let mut shape = vec![len];
         shape.extend_from_slice(&self.sample_shape);
-        let y = ops::slice(&self.y, 0, start, len)?;
-        Ok((tape.constant(x.reshape(&shape)?), tape.constant(y)))
+        x.reshape(&shape)
     }
 }

@@ -7,10 +7,9 @@ use super::callbacks::{CallbackState, Callbacks};
 use super::compiled_step::CompiledStep;
 use super::dataset::DeviceDataset;
 use super::history::{EpochMetrics, History};
-use super::network::{Mode, Network};
 use super::optimizer::Optimizer;
 use crate::autograd::Tape;
-use crate::nn::{HostTensor, InitRng, Params};
+use crate::nn::{self, Forward, HostTensor, InitRng, Mode, Network, Params};
 use crate::ops::{
     self, Accumulator, AdamConfig, BinaryOp, ReduceAxis, ReduceOp, RowIndices, StepCounter, UnaryOp,
 };
@@ -50,7 +49,7 @@ pub struct FitOutcome {
     pub stopped_early: bool,
 }
 
-/// Validation chunk size (samples per eager forward pass).
+/// Validation chunk size (samples per inference pass).
 const EVAL_CHUNK: usize = 256;
 
 /// Mean MSE and MAE of `net` over `data`, in chunks, without recording gradients.
@@ -73,16 +72,13 @@ pub fn evaluate(net: &dyn Network, params: &Params, data: &DeviceDataset) -> Res
     Ok((mse, mae))
 }
 
-/// One prediction per sample of `data`, in order.
+/// One prediction per sample of `data`, in order (chunks through [`nn::predict`]).
 pub fn predict(net: &dyn Network, params: &Params, data: &DeviceDataset) -> Result<Vec<f32>> {
     let mut out = Vec::with_capacity(data.len());
     let mut start = 0;
     while start < data.len() {
         let len = EVAL_CHUNK.min(data.len() - start);
-        let tape = Tape::new();
-        let (x, _) = data.range(&tape, start, len)?;
-        let pred = tape.no_grad(|| net.forward(&tape, params, &x, Mode::Eval))?;
-        out.extend(pred.value().to_vec()?);
+        out.extend(nn::predict(net, params, &data.samples(start, len)?)?);
         start += len;
     }
     Ok(out)
@@ -112,12 +108,16 @@ fn train_step(
 ) -> Result<()> {
     let tape = Tape::new();
     let (x, y) = train.batch(&tape, indices, counter, BATCH_SLOT, batch)?;
-    let mode = Mode::Train {
-        counter,
-        slot: STEP_SLOT,
-        seed,
+    let forward = Forward {
+        tape: &tape,
+        params,
+        mode: Mode::Train {
+            counter,
+            slot: STEP_SLOT,
+            seed,
+        },
     };
-    let pred = net.forward(&tape, params, &x, mode)?;
+    let pred = net.forward(&forward, &x)?;
     let loss = tape.mse(&pred, &y)?;
     let grads = params.gather_gradients(&tape.backward(&loss)?)?;
     optimizer.step(params, &grads)?;

@@ -5,7 +5,6 @@ mod compiled_step;
 mod dataset;
 mod fit;
 mod history;
-mod network;
 mod optimizer;
 
 pub use callbacks::{CallbackState, Callbacks, EpochDecision, get_model_callbacks};
@@ -13,5 +12,4 @@ pub use compiled_step::CompiledStep;
 pub use dataset::DeviceDataset;
 pub use fit::{FitConfig, FitOutcome, Trainer, evaluate, fit, predict};
 pub use history::{EpochMetrics, History};
-pub use network::{Mode, Network};
 pub use optimizer::Optimizer;

@@ -1,0 +1,222 @@
+//! Saved-format compatibility: registry versions written by atb-gpu v0.1.0 (flat model config,
+//! tests/fixtures/v0_1_0) load with today's code and predict bit-identically to what v0.1.0
+//! computed; today's per-architecture config.json round-trips and rejects unknown fields.
+
+use std::path::{Path, PathBuf};
+
+use atb_gpu::device::DeviceRequest;
+use atb_gpu::models::{ModelConfig, ModelType, Overrides, Variant};
+use atb_gpu::pipeline::{SavedConfig, TrainRequest, load_saved_model, train_neural};
+use atb_gpu::{ComputeDevice, DeviceChoice, Tensor};
+use serde_json::Value;
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v0_1_0")
+}
+
+fn expected() -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture().join("expected.json")).unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// The fixture's input (its README): x[i, s, j] = 1.5 · sin(0.37 i + 0.11 s + 0.7 j), computed
+/// in f64 and cast to f32, for 8 windows of [t, f].
+fn fixture_input(t: usize, f: usize) -> Tensor {
+    let n = 8;
+    let mut x = Vec::with_capacity(n * t * f);
+    for i in 0..n {
+        for s in 0..t {
+            for j in 0..f {
+                x.push((1.5 * (0.37 * i as f64 + 0.11 * s as f64 + 0.7 * j as f64).sin()) as f32);
+            }
+        }
+    }
+    Tensor::from_vec(&[n, t, f], x).unwrap()
+}
+
+fn hex_u64(v: &Value) -> u64 {
+    u64::from_str_radix(v.as_str().unwrap(), 16).unwrap()
+}
+
+#[test]
+fn v0_1_0_versions_load_and_predict_bit_identically() {
+    let models = fixture().join("models");
+    let candles = atb_gpu::data::embedded_candles().unwrap();
+    let cases = expected();
+    assert_eq!(cases.len(), 4, "one version per architecture");
+    for (number, case) in cases.iter().enumerate() {
+        let version = format!("v{}", number + 1);
+        let saved = load_saved_model(&models, "BTCUSDT", &version, &ComputeDevice::Cpu).unwrap();
+        assert_eq!(saved.config.atb_gpu_version, "0.1.0");
+        assert_eq!(
+            saved.config.model.model_type().name(),
+            case["model_type"].as_str().unwrap()
+        );
+        let shape = &case["input_shape"];
+        let (t, f) = (
+            shape[0].as_u64().unwrap() as usize,
+            shape[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            (saved.config.sequence_length, saved.config.model.features()),
+            (t, f)
+        );
+        let predictions: Vec<String> = saved
+            .predict_scaled(&fixture_input(t, f))
+            .unwrap()
+            .iter()
+            .map(|p| format!("{:08x}", p.to_bits()))
+            .collect();
+        let recorded: Vec<&str> = case["prediction_bits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_str().unwrap())
+            .collect();
+        assert_eq!(predictions, recorded, "{version} predictions");
+        let forecast = saved.forecast_next(&candles).unwrap();
+        assert_eq!(
+            forecast.last_bar,
+            case["forecast_last_bar"].as_str().unwrap()
+        );
+        assert_eq!(
+            forecast.last_close.to_bits(),
+            hex_u64(&case["forecast_last_close_bits"]),
+            "{version} last close"
+        );
+        assert_eq!(
+            forecast.next_close.to_bits(),
+            hex_u64(&case["forecast_next_close_bits"]),
+            "{version} forecast"
+        );
+    }
+}
+
+/// The fields of each type's model config, besides `model_type`, `variant` and `features`.
+fn own_fields(model_type: ModelType) -> &'static [&'static str] {
+    match model_type {
+        ModelType::CnnLstm => &[
+            "conv_filters",
+            "kernel_size",
+            "lstm_units",
+            "dense_units",
+            "dropout",
+            "has_sentiment",
+            "sentiment_features",
+        ],
+        ModelType::AttentionLstm => &[
+            "lstm_units",
+            "num_attention_heads",
+            "attention_key_dim",
+            "dense_units",
+            "dropout",
+        ],
+        ModelType::Tcn => &[
+            "num_filters",
+            "kernel_size",
+            "num_layers",
+            "dense_units",
+            "dropout",
+        ],
+        ModelType::TcnAttention => &[
+            "num_filters",
+            "kernel_size",
+            "num_layers",
+            "num_attention_heads",
+            "attention_key_dim",
+            "dense_units",
+            "dropout",
+        ],
+    }
+}
+
+#[test]
+fn todays_config_json_of_each_type_round_trips_with_only_its_fields() {
+    let models = fixture().join("models");
+    for version in ["v1", "v2", "v3", "v4"] {
+        let legacy = load_saved_model(&models, "BTCUSDT", version, &ComputeDevice::Cpu)
+            .unwrap()
+            .config;
+        let current = SavedConfig {
+            atb_gpu_version: "0.2.0".to_string(),
+            ..legacy
+        };
+        let json = serde_json::to_string_pretty(&current).unwrap();
+        assert_eq!(SavedConfig::from_json(&json).unwrap(), current, "{version}");
+        let value: Value = serde_json::from_str(&json).unwrap();
+        let mut keys: Vec<&str> = value["model"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let model_type = current.model.model_type();
+        let mut wanted = vec!["model_type", "variant", "features"];
+        wanted.extend(own_fields(model_type));
+        wanted.sort_unstable();
+        assert_eq!(keys, wanted, "{}", model_type.name());
+    }
+}
+
+#[test]
+fn unknown_model_fields_are_rejected_by_name() {
+    let config = ModelConfig::new(
+        ModelType::Tcn,
+        (60, 15),
+        Variant::Lightweight,
+        &Overrides::default(),
+    )
+    .unwrap();
+    let mut value = serde_json::to_value(&config).unwrap();
+    assert_eq!(
+        serde_json::from_value::<ModelConfig>(value.clone()).unwrap(),
+        config
+    );
+    value["lstm_units"] = serde_json::json!([32]);
+    let err = serde_json::from_value::<ModelConfig>(value)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown field `lstm_units`"), "{err}");
+}
+
+#[test]
+fn a_trained_tcn_saves_only_tcn_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = TrainRequest {
+        symbol: "BTCUSDT".to_string(),
+        model_type: "tcn".to_string(),
+        variant: "lightweight".to_string(),
+        days: Some(20),
+        epochs: 1,
+        batch_size: 16,
+        sequence_length: 12,
+        learning_rate: None,
+        patience: 5,
+        seed: 3,
+        device: DeviceRequest {
+            device: DeviceChoice::Cpu,
+            backend: None,
+            allow_software: false,
+        },
+        data: None,
+        models_dir: dir.path().to_path_buf(),
+        overrides: vec!["num_filters=4".to_string(), "num_layers=1".to_string()],
+    };
+    let outcome = train_neural(&request, |_, _| {}).unwrap();
+    let json = std::fs::read_to_string(outcome.version.path.join("config.json")).unwrap();
+    let value: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["atb_gpu_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(value["sequence_length"], 12);
+    let model = value["model"].as_object().unwrap();
+    assert_eq!(model["model_type"], "tcn");
+    for foreign in ["lstm_units", "conv_filters", "input_shape", "has_sentiment"] {
+        assert!(!model.contains_key(foreign), "{foreign} in {json}");
+    }
+    let saved = SavedConfig::from_json(&json).unwrap();
+    assert_eq!(saved.model.features(), saved.features.len());
+}
