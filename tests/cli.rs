@@ -235,6 +235,16 @@ fn benchmark_prints_the_comparison_table_and_json() {
     }
     assert_eq!(rows[2]["model"], "lightgbm");
     assert_eq!(rows[3]["model"], "naive");
+    // Every model meets persistence through the Diebold–Mariano test, in the JSON and the table.
+    assert!(
+        stdout.contains("vs persistence (Diebold–Mariano)"),
+        "{stdout}"
+    );
+    for row in &rows[..3] {
+        let p = row["vs_persistence"]["p_value"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p), "{row}");
+    }
+    assert!(rows[3]["vs_persistence"].is_null());
     assert!(rows[0]["infer_ms_p50"].as_f64().unwrap() > 0.0);
     assert!(rows[0]["throughput_per_s"].as_f64().unwrap() > 0.0);
     assert!(rows[0]["parameters_mib"].as_f64().unwrap() > 0.0);

@@ -9,6 +9,7 @@ use super::device_args::DeviceArgs;
 use crate::Result;
 use crate::data::load_symbol;
 use crate::device::{ComputeDevice, DeviceRequest};
+use crate::eval::significant;
 use crate::pipeline::load_saved_model;
 
 /// Arguments of `atb-gpu predict`.
@@ -30,6 +31,10 @@ pub struct PredictArgs {
     pub device: DeviceArgs,
 }
 
+/// Significant digits of printed prices: a coin at 0.17 and one at 117,000 both show the
+/// forecast's change.
+const PRICE_DIGITS: usize = 8;
+
 /// Runs `atb-gpu predict`.
 pub fn run(args: &PredictArgs) -> Result<()> {
     let device = ComputeDevice::open(&DeviceRequest::from_env(
@@ -41,13 +46,13 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let forecast = saved.forecast_next(&candles)?;
     let change = 100.0 * (forecast.next_close / forecast.last_close - 1.0);
     println!(
-        "{} {} ({}): last close {:.2} at {}; next-bar forecast {:.2} ({change:+.3}%)",
+        "{} {} ({}): last close {} at {}; next-bar forecast {} ({change:+.3}%)",
         saved.version.symbol,
         saved.version.name,
         saved.config.model.model_type().name(),
-        forecast.last_close,
+        significant(forecast.last_close, PRICE_DIGITS),
         forecast.last_bar,
-        forecast.next_close
+        significant(forecast.next_close, PRICE_DIGITS)
     );
     Ok(())
 }

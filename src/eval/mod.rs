@@ -11,7 +11,7 @@ pub mod significant;
 
 pub use binomial::binomial_upper_tail_half;
 pub use comparison::Comparison;
-pub use diebold_mariano::{DieboldMariano, SIGNIFICANCE_LEVEL, Verdict};
+pub use diebold_mariano::{DieboldMariano, SIGNIFICANCE_LEVEL, Verdict, verdict_of};
 pub use metrics::{Metrics, compute_metrics};
 pub use naive::naive_persistence_metrics;
 pub use significant::significant;

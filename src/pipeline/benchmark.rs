@@ -11,8 +11,8 @@ use super::lightgbm::fit_lightgbm;
 use super::neural::fit_neural;
 use super::request::TrainRequest;
 use crate::device::ComputeDevice;
-use crate::eval::Comparison;
 use crate::eval::Metrics;
+use crate::eval::{Comparison, DieboldMariano, significant, verdict_of};
 use crate::gbdt::{FeatureMatrix, LightGbmModel};
 use crate::models::Model;
 use crate::{Result, Tensor};
@@ -35,6 +35,9 @@ pub struct BenchmarkRow {
     pub parameters_mib: f64,
     /// Test metrics in price units.
     pub metrics: Metrics,
+    /// Diebold–Mariano test against persistence on the same bars (`None` for the persistence
+    /// row itself, or when the statistic is undefined).
+    pub vs_persistence: Option<DieboldMariano>,
 }
 
 /// The whole comparison.
@@ -169,6 +172,7 @@ pub fn benchmark(
                 throughput_per_s: throughput,
                 parameters_mib: model_bytes as f64 / (1 << 20) as f64,
                 metrics: trained.comparison.model.clone(),
+                vs_persistence: None,
             };
             (row, forecasts)
         } else {
@@ -207,6 +211,7 @@ pub fn benchmark(
                 throughput_per_s: throughput,
                 parameters_mib: trained.model.parameter_count() as f64 * 4.0 / (1 << 20) as f64,
                 metrics: trained.comparison.model.clone(),
+                vs_persistence: None,
             };
             (row, forecasts)
         };
@@ -227,6 +232,7 @@ pub fn benchmark(
         let comparison = forecasts.on(&common)?;
         naive.get_or_insert_with(|| comparison.naive.clone());
         row.metrics = comparison.model;
+        row.vs_persistence = comparison.diebold_mariano;
         rows.push(row);
     }
     if let Some(metrics) = naive {
@@ -238,6 +244,7 @@ pub fn benchmark(
             throughput_per_s: 0.0,
             parameters_mib: 0.0,
             metrics,
+            vs_persistence: None,
         });
     }
     Ok(BenchmarkReport {
@@ -251,6 +258,21 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"))
 }
 
+/// Significant digits of the error columns: enough to separate two models at any price scale.
+const ERROR_DIGITS: usize = 6;
+
+/// The Diebold–Mariano p-value and verdict of a row (blank for persistence itself).
+fn versus_persistence(row: &BenchmarkRow) -> String {
+    if row.model == "naive" {
+        return "-".to_string();
+    }
+    let verdict = verdict_of(row.vs_persistence.as_ref()).phrase();
+    match &row.vs_persistence {
+        Some(dm) => format!("p={} {verdict}", significant(dm.p_value, 2)),
+        None => format!("n/a {verdict}"),
+    }
+}
+
 impl fmt::Display for BenchmarkReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -260,10 +282,17 @@ impl fmt::Display for BenchmarkReport {
         )?;
         writeln!(
             f,
-            "{:<16} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}",
-            "Model", "Train(s)", "Infer(ms)", "RMSE", "MAE", "MAPE%", "DA%"
+            "{:<16} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}  {}",
+            "Model",
+            "Train(s)",
+            "Infer(ms)",
+            "RMSE",
+            "MAE",
+            "MAPE%",
+            "DA%",
+            "vs persistence (Diebold–Mariano)"
         )?;
-        writeln!(f, "{}", "-".repeat(82))?;
+        writeln!(f, "{}", "-".repeat(120))?;
         for r in &self.rows {
             let (train, infer) = if r.model == "naive" {
                 ("-".to_string(), "-".to_string())
@@ -275,12 +304,13 @@ impl fmt::Display for BenchmarkReport {
             };
             writeln!(
                 f,
-                "{:<16} {train:>10} {infer:>10} {:>12.4} {:>12.4} {:>8} {:>8}",
+                "{:<16} {train:>10} {infer:>10} {:>12} {:>12} {:>8} {:>8}  {}",
                 r.model,
-                r.metrics.rmse,
-                r.metrics.mae,
+                significant(r.metrics.rmse, ERROR_DIGITS),
+                significant(r.metrics.mae, ERROR_DIGITS),
                 opt(r.metrics.mape_pct),
-                opt(r.metrics.directional_accuracy_pct)
+                opt(r.metrics.directional_accuracy_pct),
+                versus_persistence(r)
             )?;
         }
         let models: Vec<&BenchmarkRow> = self.rows.iter().filter(|r| r.model != "naive").collect();
@@ -302,7 +332,7 @@ impl fmt::Display for BenchmarkReport {
                     label: &str,
                     found: Option<(String, f64)>,
                     unit: &str| match found {
-            Some((model, v)) => writeln!(f, "{label}: {model} ({v:.4}{unit})"),
+            Some((model, v)) => writeln!(f, "{label}: {model} ({}{unit})", significant(v, 6)),
             None => writeln!(f, "{label}: n/a"),
         };
         line(f, "Best RMSE", best(&|r| Some(r.metrics.rmse), true), "")?;
