@@ -104,6 +104,7 @@ def main():
     parser.add_argument("--variant", default="default")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--sequence-length", type=int, default=60)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="ours: cpu or gpu; torch: cpu or cuda")
     parser.add_argument("--latency-runs", type=int, default=200)
     parser.add_argument("--bench", type=pathlib.Path, default=REPO / "target/release/examples/epoch_bench")
@@ -126,7 +127,7 @@ def main():
                     if ours_threads or t == threads[0]:
                         command = [
                             args.bench, "--model-type", m, "--variant", args.variant, "--batch-size", b,
-                            "--epochs", args.epochs, "--days", args.days,
+                            "--epochs", args.epochs, "--days", args.days, "--sequence-length", args.sequence_length,
                             "--device", "gpu" if args.device == "cuda" else "cpu",
                             "--latency-runs", args.latency_runs,
                         ]
@@ -138,6 +139,9 @@ def main():
                         for each in threads if not ours_threads else [t]:
                             results[("ours", m, b, each)] = ours
                     ours = results.get(("ours", m, b, t))
+                    if not (pathlib.Path(windows) / "meta.json").exists():
+                        print(f"compare_torch: torch {m} bs{b} t{t}: skipped, no windows exported yet", file=sys.stderr)
+                        continue
                     command = [
                         sys.executable, TOOLS / "torch_reference.py", "--data", windows, "--model-type", m,
                         "--variant", args.variant, "--batch-size", b, "--epochs", args.epochs,

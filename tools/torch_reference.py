@@ -325,6 +325,8 @@ def main():
     torch.backends.cudnn.allow_tf32 = False
     device = torch.device(args.device)
 
+    if not (args.data / "meta.json").is_file():
+        raise SystemExit(f"torch_reference: {args.data}/meta.json is missing; run epoch_bench --export {args.data} first")
     meta = json.loads((args.data / "meta.json").read_text())
     train_x = np.load(args.data / "train_x.npy")
     train_y = np.load(args.data / "train_y.npy").reshape(-1, 1)
