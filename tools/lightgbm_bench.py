@@ -12,7 +12,6 @@ sin differs from Rust's. Timed: Dataset construction (binning) plus training, as
 import argparse
 import time
 
-import lightgbm as lgb
 import numpy as np
 
 M = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -64,6 +63,7 @@ def main():
     ap.add_argument("--leaves", type=int, default=255)
     ap.add_argument("--threads", type=int, default=0)
     a = ap.parse_args()
+    import lightgbm as lgb  # here, so xgboost_bench.py can import synthetic() without it
     x, y = synthetic(a.rows, max(a.cols, 6), 1)
     xt, yt = synthetic(a.rows // 10, max(a.cols, 6), 3)
     params = dict(

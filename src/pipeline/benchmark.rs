@@ -282,15 +282,8 @@ impl fmt::Display for BenchmarkReport {
         )?;
         writeln!(
             f,
-            "{:<16} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}  {}",
-            "Model",
-            "Train(s)",
-            "Infer(ms)",
-            "RMSE",
-            "MAE",
-            "MAPE%",
-            "DA%",
-            "vs persistence (Diebold–Mariano)"
+            "{:<16} {:>10} {:>10} {:>12} {:>12} {:>8} {:>8}  vs persistence (Diebold–Mariano)",
+            "Model", "Train(s)", "Infer(ms)", "RMSE", "MAE", "MAPE%", "DA%"
         )?;
         writeln!(f, "{}", "-".repeat(120))?;
         for r in &self.rows {
