@@ -169,6 +169,32 @@ fn plan(
     }
 }
 
+/// Records one whole-sequence dispatch (`forward_sequence` or `backward_sequence`): a workgroup
+/// per `tile.rows` batch rows, the tile's sizes as override constants.
+fn dispatch_sequence(
+    ctx: &GpuContext,
+    shape: &LstmShape,
+    tile: SequenceTile,
+    hidden: f64,
+    buffers: &[Binding<'_>],
+    (entry, label): (&'static str, &'static str),
+) -> Result<()> {
+    ctx.dispatch(&Dispatch {
+        shader: Shader::LSTM,
+        entry,
+        constants: &[
+            ("HIDDEN", hidden),
+            ("ROWS", tile.rows as f64),
+            ("KSPLIT", tile.ksplit as f64),
+            ("THREADS", tile.threads as f64),
+        ],
+        params: bytemuck::bytes_of(&params(shape, 0)?),
+        buffers,
+        workgroups: grid_1d(ctx, shape.batch.div_ceil(tile.rows), label)?,
+        label,
+    })
+}
+
 fn params(shape: &LstmShape, step: usize) -> Result<Params> {
     Ok(Params {
         batch: as_u32(shape.batch, "lstm")?,
@@ -244,24 +270,14 @@ pub fn forward(
     let buffers = Binding::in_order([&xproj, w_hh, &out.h, &out.c, &out.gates]);
     let hidden = f64::from(as_u32(shape.hidden, "lstm")?);
     match tile {
-        Some(tile) => ctx.dispatch(&Dispatch {
-            shader: Shader::LSTM,
-            entry: "forward_sequence",
-            constants: &[
-                ("HIDDEN", hidden),
-                ("ROWS", tile.rows as f64),
-                ("KSPLIT", tile.ksplit as f64),
-                ("THREADS", tile.threads as f64),
-            ],
-            params: bytemuck::bytes_of(&params(shape, 0)?),
-            buffers: &buffers,
-            workgroups: grid_1d(
-                ctx,
-                shape.batch.div_ceil(tile.rows),
-                "lstm forward_sequence",
-            )?,
-            label: "lstm forward_sequence",
-        })?,
+        Some(tile) => dispatch_sequence(
+            ctx,
+            shape,
+            tile,
+            hidden,
+            &buffers,
+            ("forward_sequence", "lstm forward_sequence"),
+        )?,
         None => {
             let workgroups = grid_1d(
                 ctx,
@@ -345,24 +361,14 @@ pub fn backward(
     ];
     let hidden_constant = f64::from(as_u32(hidden, "lstm")?);
     match tile {
-        Some(tile) => ctx.dispatch(&Dispatch {
-            shader: Shader::LSTM,
-            entry: "backward_sequence",
-            constants: &[
-                ("HIDDEN", hidden_constant),
-                ("ROWS", tile.rows as f64),
-                ("KSPLIT", tile.ksplit as f64),
-                ("THREADS", tile.threads as f64),
-            ],
-            params: bytemuck::bytes_of(&params(shape, 0)?),
-            buffers: &buffers,
-            workgroups: grid_1d(
-                ctx,
-                shape.batch.div_ceil(tile.rows),
-                "lstm backward_sequence",
-            )?,
-            label: "lstm backward_sequence",
-        })?,
+        Some(tile) => dispatch_sequence(
+            ctx,
+            shape,
+            tile,
+            hidden_constant,
+            &buffers,
+            ("backward_sequence", "lstm backward_sequence"),
+        )?,
         None => {
             let carry_bytes = 4 * (shape.batch * hidden) as u64;
             let dc_carry = ctx.alloc(BufferClass::Storage, carry_bytes, "lstm dc carry")?;
