@@ -84,40 +84,15 @@ impl fmt::Display for Comparison {
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (m, n) = (&self.model, &self.naive);
-        writeln!(
-            f,
-            "{:<8}{:>24}{:>24}",
-            "metric", "model", "naive (persistence)"
-        )?;
-        writeln!(
-            f,
-            "{:<8}{:>24}{:>24}",
-            "RMSE",
-            opt(Some(m.rmse)),
-            opt(Some(n.rmse))
-        )?;
-        writeln!(
-            f,
-            "{:<8}{:>24}{:>24}",
-            "MAE",
-            opt(Some(m.mae)),
-            opt(Some(n.mae))
-        )?;
-        writeln!(
-            f,
-            "{:<8}{:>24}{:>24}",
-            "MAPE %",
-            opt(m.mape_pct),
-            opt(n.mape_pct)
-        )?;
-        writeln!(f, "{:<8}{:>24}{:>24}", "R²", opt(m.r2), opt(n.r2))?;
-        writeln!(
-            f,
-            "{:<8}{:>24}{:>24}",
-            "DA %",
-            directional(m),
-            directional(n)
-        )?;
+        let row = |f: &mut fmt::Formatter<'_>, label: &str, model: String, naive: String| {
+            writeln!(f, "{label:<8}{model:>24}{naive:>24}")
+        };
+        row(f, "metric", "model".into(), "naive (persistence)".into())?;
+        row(f, "RMSE", opt(Some(m.rmse)), opt(Some(n.rmse)))?;
+        row(f, "MAE", opt(Some(m.mae)), opt(Some(n.mae)))?;
+        row(f, "MAPE %", opt(m.mape_pct), opt(n.mape_pct))?;
+        row(f, "R²", opt(m.r2), opt(n.r2))?;
+        row(f, "DA %", directional(m), directional(n))?;
         writeln!(
             f,
             "skill   {:>24}  (1 − RMSE_model / RMSE_naive)",
