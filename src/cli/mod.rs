@@ -49,10 +49,27 @@ pub struct DeviceArgs {
     /// Restrict to one graphics API (default: Vulkan, Metal or DX12; GL only when named).
     #[arg(long, value_enum)]
     pub backend: Option<BackendChoice>,
+    /// CPU threads of the CPU backend (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl Command {
+    /// The `--threads` of a computing subcommand (`None`: every core).
+    fn threads(&self) -> Option<usize> {
+        match self {
+            Command::Train(train::TrainCommand::Model(args)) => args.device.threads,
+            Command::Predict(args) => args.device.threads,
+            Command::Benchmark(args) => args.device.threads,
+            Command::Explain(args) => args.threads,
+            Command::Devices(_) | Command::Models(_) => None,
+        }
+    }
 }
 
 /// Runs the parsed command line; the error is printed by `main`.
 pub fn run(cli: Cli) -> crate::Result<()> {
+    crate::cpu::fast::threads::configure(cli.command.threads())?;
     match cli.command {
         Command::Devices(args) => devices::run(&args),
         Command::Train(command) => train::run(&command),

@@ -134,7 +134,7 @@ pub fn attention(
     let shape = AttentionShape::infer(q.shape(), k.shape(), v.shape(), opts)?;
     match operands("attention", &[q, k, v])? {
         Operands::Cpu(a) => {
-            let (out, weights) = cpu::attention::forward(
+            let (out, weights) = cpu::fast::attention::forward(
                 &contiguous(a[0]),
                 &contiguous(a[1]),
                 &contiguous(a[2]),
@@ -213,14 +213,13 @@ pub fn attention_backward(
     };
     match operands("attention_backward", &[q, k, v, weights, d_out])? {
         Operands::Cpu(a) => {
-            let (dq, dk, dv) = cpu::attention::backward(
+            let (dq, dk, dv) = cpu::fast::attention::backward(
                 &contiguous(a[0]),
                 &contiguous(a[1]),
                 &contiguous(a[2]),
                 &contiguous(a[3]),
                 &contiguous(a[4]),
                 &shape,
-                opts.causal,
             );
             Ok(AttentionGrads {
                 dq: Tensor::from_vec(&shape.query_shape(), dq)?,
