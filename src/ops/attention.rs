@@ -220,6 +220,7 @@ pub fn attention_backward(
                 &contiguous(a[3]),
                 &contiguous(a[4]),
                 &shape,
+                opts.causal,
             );
             Ok(AttentionGrads {
                 dq: Tensor::from_vec(&shape.query_shape(), dq)?,

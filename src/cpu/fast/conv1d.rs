@@ -1,102 +1,103 @@
-//! The dilated causal convolution of `cpu::conv1d` as GEMMs over an im2col matrix: row
-//! (b, t) of `cols` holds the K taps `x[b, t-(K-1-k)·d, :]` side by side (zeros before the
-//! start), so `y = cols·W` with W `[K·Cin, Cout]` as stored, `dw = colsᵀ·dy`, and
-//! `dx = dcols·Wᵀ` where row (b, t) of `dcols` holds `dy[b, t+(K-1-k)·d, :]` per tap.
+//! The dilated causal convolution of `cpu::conv1d`, bit-identical to it, on rayon threads:
+//! the output rows (forward, input gradient) or the taps (weight gradient) are split into
+//! fixed blocks, and every element is summed in the reference's order by one thread.
 //!
-//! Every GEMM is split into fixed row blocks (see `gemm::par_gemm`), so the result does not
-//! depend on the thread count.
+//! Why not im2col GEMMs (tried, about 2× faster on one core): the GEMM's fused multiply-adds
+//! and accumulation order change the last bits, and the gradient of the attention key bias
+//! behind a TCN is pure rounding noise that Adam normalises, so kernels-tests/models.rs
+//! (one training step, GPU vs CPU, parameter by parameter) needs the reference's order.
 
 use rayon::prelude::*;
 
-use super::gemm::{Mat, par_gemm, par_gemm_short};
 use crate::ops::Conv1dShape;
 
-/// Row (b, t) of the result holds `src[b, t + sign·shift(k), :]` for each tap k, or zeros
-/// where that time lies outside 0..T: the im2col matrix `[B·T, K·width]` of `src` `[B,T,width]`.
-fn taps(src: &[f32], width: usize, s: &Conv1dShape, look_back: bool) -> Vec<f32> {
-    let (t_len, kernel) = (s.time, s.kernel_size);
-    let row_len = kernel * width;
-    let mut cols = vec![0.0f32; s.batch * t_len * row_len];
-    if row_len == 0 || t_len == 0 {
-        return cols;
+/// Output rows per parallel block.
+const ROWS: usize = 64;
+
+/// The forward pass of `cpu::conv1d::conv1d_forward`; returns y `[B,T,Cout]`.
+pub fn conv1d_forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: &Conv1dShape) -> Vec<f32> {
+    let (t_len, cin, cout) = (s.time, s.in_channels, s.out_channels);
+    let mut y = vec![0.0f32; s.batch * t_len * cout];
+    if y.is_empty() {
+        return y;
     }
-    cols.par_chunks_mut(t_len * row_len)
-        .zip(src.par_chunks(t_len * width))
-        .for_each(|(cols, src)| {
-            for (t, row) in cols.chunks_exact_mut(row_len).enumerate() {
-                for (k, dst) in row.chunks_exact_mut(width).enumerate() {
+    y.par_chunks_mut(ROWS * cout)
+        .enumerate()
+        .for_each(|(block, y)| {
+            for (offset, y_row) in y.chunks_exact_mut(cout).enumerate() {
+                let row = block * ROWS + offset;
+                if let Some(bias) = bias {
+                    y_row.copy_from_slice(bias);
+                }
+                let t = row % t_len;
+                for k in 0..s.kernel_size {
                     let shift = s.shift(k);
-                    let from = if look_back {
-                        t.checked_sub(shift)
-                    } else {
-                        Some(t + shift).filter(|&u| u < t_len)
-                    };
-                    if let Some(u) = from {
-                        dst.copy_from_slice(&src[u * width..(u + 1) * width]);
+                    if shift > t {
+                        continue;
+                    }
+                    let x_row = &x[(row - shift) * cin..(row - shift + 1) * cin];
+                    for (ci, &xv) in x_row.iter().enumerate() {
+                        let w_row = &w[(k * cin + ci) * cout..(k * cin + ci + 1) * cout];
+                        for (yv, &wv) in y_row.iter_mut().zip(w_row) {
+                            *yv += wv * xv;
+                        }
                     }
                 }
             }
         });
-    cols
-}
-
-/// The forward pass of `cpu::conv1d::conv1d_forward`; returns y `[B,T,Cout]`.
-pub fn conv1d_forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: &Conv1dShape) -> Vec<f32> {
-    let (rows, cin, cout) = (s.batch * s.time, s.in_channels, s.out_channels);
-    let depth = s.kernel_size * cin;
-    let cols = taps(x, cin, s, true);
-    let mut y = vec![0.0f32; rows * cout];
-    if let Some(bias) = bias {
-        for row in y.chunks_exact_mut(cout) {
-            row.copy_from_slice(bias);
-        }
-    }
-    let beta = if bias.is_some() { 1.0 } else { 0.0 };
-    par_gemm(
-        1.0,
-        Mat::rows(&cols, rows, depth),
-        Mat::rows(w, depth, cout),
-        beta,
-        &mut y,
-        cout,
-    );
     y
 }
 
 /// The input gradient of `cpu::conv1d::conv1d_backward_input`; returns dx `[B,T,Cin]`.
 pub fn conv1d_backward_input(w: &[f32], dy: &[f32], s: &Conv1dShape) -> Vec<f32> {
-    let (rows, cin, cout, kernel) = (
-        s.batch * s.time,
-        s.in_channels,
-        s.out_channels,
-        s.kernel_size,
-    );
-    let dcols = taps(dy, cout, s, false);
-    // Wᵀ per tap, stacked: row (k, co) of `w_t` is w[k, :, co].
-    let mut w_t = vec![0.0f32; kernel * cout * cin];
-    for k in 0..kernel {
-        for ci in 0..cin {
-            for co in 0..cout {
-                w_t[(k * cout + co) * cin + ci] = w[(k * cin + ci) * cout + co];
-            }
-        }
+    let (t_len, cin, cout) = (s.time, s.in_channels, s.out_channels);
+    let mut dx = vec![0.0f32; s.batch * t_len * cin];
+    if dx.is_empty() {
+        return dx;
     }
-    let mut dx = vec![0.0f32; rows * cin];
-    par_gemm(
-        1.0,
-        Mat::rows(&dcols, rows, kernel * cout),
-        Mat::rows(&w_t, kernel * cout, cin),
-        0.0,
-        &mut dx,
-        cin,
-    );
+    dx.par_chunks_mut(ROWS * cin)
+        .enumerate()
+        .for_each(|(block, dx)| {
+            for (offset, dx_row) in dx.chunks_exact_mut(cin).enumerate() {
+                let row = block * ROWS + offset;
+                let t = row % t_len;
+                for k in 0..s.kernel_size {
+                    let shift = s.shift(k);
+                    if shift >= t_len - t {
+                        continue;
+                    }
+                    let dy_row = &dy[(row + shift) * cout..(row + shift + 1) * cout];
+                    for (ci, dxv) in dx_row.iter_mut().enumerate() {
+                        let w_row = &w[(k * cin + ci) * cout..(k * cin + ci + 1) * cout];
+                        let dot: f32 = w_row.iter().zip(dy_row).map(|(&a, &b)| a * b).sum();
+                        *dxv += dot;
+                    }
+                }
+            }
+        });
     dx
 }
 
-/// The weight gradient of `cpu::conv1d::conv1d_backward_weight`; returns dw `[K,Cin,Cout]`.
+/// The weight gradient of `cpu::conv1d::conv1d_backward_weight` (summed over (b, t) in
+/// order), one tap per parallel task; returns dw `[K,Cin,Cout]`.
 pub fn conv1d_backward_weight(x: &[f32], dy: &[f32], s: &Conv1dShape) -> Vec<f32> {
-    let (rows, cin, cout) = (s.batch * s.time, s.in_channels, s.out_channels);
-    let depth = s.kernel_size * cin;
-    let cols = taps(x, cin, s, true);
-    par_gemm_short(Mat::rows(&cols, rows, depth).t(), Mat::rows(dy, rows, cout))
+    let (t_len, cin, cout) = (s.time, s.in_channels, s.out_channels);
+    let mut dw = vec![0.0f32; s.kernel_size * cin * cout];
+    dw.par_chunks_mut(cin * cout)
+        .enumerate()
+        .for_each(|(k, dw_k)| {
+            let shift = s.shift(k);
+            for (row, dy_row) in dy.chunks_exact(cout).enumerate() {
+                if shift > row % t_len {
+                    continue;
+                }
+                let x_row = &x[(row - shift) * cin..(row - shift + 1) * cin];
+                for (&xv, dw_row) in x_row.iter().zip(dw_k.chunks_exact_mut(cout)) {
+                    for (dwv, &dyv) in dw_row.iter_mut().zip(dy_row) {
+                        *dwv += xv * dyv;
+                    }
+                }
+            }
+        });
+    dw
 }

@@ -184,9 +184,14 @@ pub fn par_gemm(alpha: f32, a: Mat<'_>, b: Mat<'_>, beta: f32, c: &mut [f32], c_
 
 /// `A·B` for a short result with a long inner dimension (a weight gradient summed over
 /// every row of a batch): computed as `(Bᵀ·Aᵀ)ᵀ` so that the parallel blocks split B's
-/// columns rather than A's few rows; returns `A·B` row-major.
+/// columns when A has fewer rows than B has columns; returns `A·B` row-major.
 pub fn par_gemm_short(a: Mat<'_>, b: Mat<'_>) -> Vec<f32> {
     let (m, n) = (a.rows, b.cols);
+    if m >= n {
+        let mut c = vec![0.0f32; m * n];
+        par_gemm(1.0, a, b, 0.0, &mut c, n);
+        return c;
+    }
     let mut ct = vec![0.0f32; n * m];
     par_gemm(1.0, b.t(), a.t(), 0.0, &mut ct, m);
     let mut c = vec![0.0f32; m * n];
