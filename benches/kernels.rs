@@ -13,6 +13,8 @@
 mod attention;
 #[path = "kernels/conv1d.rs"]
 mod conv1d;
+#[path = "kernels/fast_cpu.rs"]
+mod fast_cpu;
 #[path = "kernels/lstm.rs"]
 mod lstm;
 
@@ -113,6 +115,7 @@ criterion_group!(
     conv1d::conv1d,
     lstm::lstm,
     attention::attention,
+    fast_cpu::fast_cpu,
     trainops::trainops,
     training::training
 );

@@ -12,4 +12,7 @@ pub struct DeviceArgs {
     /// Restrict to one graphics API (default: Vulkan, Metal or DX12; GL only when named).
     #[arg(long, value_enum)]
     pub backend: Option<BackendChoice>,
+    /// CPU threads of the CPU backend (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }

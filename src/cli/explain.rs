@@ -28,6 +28,9 @@ pub struct ExplainArgs {
     /// are never modified).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// CPU threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// Runs `atb-gpu explain` (on the CPU backend: one window does not need a GPU).

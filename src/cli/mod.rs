@@ -40,8 +40,22 @@ pub enum Command {
     Explain(explain::ExplainArgs),
 }
 
+impl Command {
+    /// The `--threads` of a computing subcommand (`None`: every core).
+    fn threads(&self) -> Option<usize> {
+        match self {
+            Command::Train(train::TrainCommand::Model(args)) => args.device.threads,
+            Command::Predict(args) => args.device.threads,
+            Command::Benchmark(args) => args.device.threads,
+            Command::Explain(args) => args.threads,
+            Command::Devices(_) | Command::Models(_) => None,
+        }
+    }
+}
+
 /// Runs the parsed command line; the error is printed by `main`.
 pub fn run(cli: Cli) -> crate::Result<()> {
+    crate::cpu::fast::threads::configure(cli.command.threads())?;
     match cli.command {
         Command::Devices(args) => devices::run(&args),
         Command::Train(command) => train::run(&command),

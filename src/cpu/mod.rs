@@ -1,17 +1,19 @@
 //! The ndarray reference of every kernel, with the same names as `kernels/` and `shaders/`.
-//! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend. The files
+//! It checks the WGSL kernels in `kernels-tests/` and is the complete CPU backend,
+//! except where [`fast`] restructures an operation for speed (checked against the reference). The files
 //! `kernels-tests/` calls directly are public; the rest are reached through `ops`.
 
 pub mod adam;
 pub mod attention;
 pub(crate) mod clip;
-pub(crate) mod conv1d;
+pub mod conv1d;
 pub(crate) mod dropout;
 pub(crate) mod elementwise;
+pub mod fast;
 pub(crate) mod gather;
 pub mod layer_norm;
 pub mod lstm;
-pub(crate) mod matmul;
+pub mod matmul;
 pub mod mse;
 pub(crate) mod real;
 pub(crate) mod reduce;

@@ -36,7 +36,7 @@ pub fn attention(
     let shape = AttentionShape::infer(q.shape(), k.shape(), v.shape(), opts)?;
     match operands("attention", &[q, k, v])? {
         Operands::Cpu(a) => {
-            let (out, weights) = cpu::attention::forward(
+            let (out, weights) = cpu::fast::attention::forward(
                 &contiguous(a[0]),
                 &contiguous(a[1]),
                 &contiguous(a[2]),
@@ -115,7 +115,7 @@ pub fn attention_backward(
     };
     match operands("attention_backward", &[q, k, v, weights, d_out])? {
         Operands::Cpu(a) => {
-            let (dq, dk, dv) = cpu::attention::backward(
+            let (dq, dk, dv) = cpu::fast::attention::backward(
                 &contiguous(a[0]),
                 &contiguous(a[1]),
                 &contiguous(a[2]),

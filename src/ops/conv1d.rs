@@ -29,7 +29,7 @@ pub fn conv1d(x: &Tensor, w: &Tensor, bias: Option<&Tensor>, dilation: usize) ->
     match operands("conv1d", &inputs)? {
         Operands::Cpu(arrays) => {
             let bias = arrays.get(2).map(|b| contiguous(b));
-            let y = cpu::conv1d::conv1d_forward(
+            let y = cpu::fast::conv1d::conv1d_forward(
                 &contiguous(arrays[0]),
                 &contiguous(arrays[1]),
                 bias.as_deref(),
@@ -83,8 +83,8 @@ pub fn conv1d_backward(
                 contiguous(arrays[1]),
                 contiguous(arrays[2]),
             );
-            let dx = cpu::conv1d::conv1d_backward_input(&w, &dy, &shape);
-            let dw = cpu::conv1d::conv1d_backward_weight(&x, &dy, &shape);
+            let dx = cpu::fast::conv1d::conv1d_backward_input(&w, &dy, &shape);
+            let dw = cpu::fast::conv1d::conv1d_backward_weight(&x, &dy, &shape);
             (
                 Tensor::from_vec(&shape.input_shape(), dx)?,
                 Tensor::from_vec(&shape.weight_shape(), dw)?,

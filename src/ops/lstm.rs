@@ -43,7 +43,7 @@ pub fn lstm(
     let gates_shape = [shape.batch, shape.steps, 4 * shape.hidden];
     match operands("lstm", &[x, w_ih, w_hh, bias])? {
         Operands::Cpu(a) => {
-            let out = cpu::lstm::forward(
+            let out = cpu::fast::lstm::forward(
                 &contiguous(a[0]),
                 &contiguous(a[1]),
                 &contiguous(a[2]),
@@ -109,7 +109,7 @@ pub fn lstm_backward_with_options(
     let (b, t, f, h4) = (shape.batch, shape.steps, shape.features, 4 * shape.hidden);
     match operands("lstm_backward", &inputs)? {
         Operands::Cpu(a) => {
-            let g = cpu::lstm::backward(
+            let g = cpu::fast::lstm::backward(
                 &contiguous(a[0]),
                 &contiguous(a[1]),
                 &contiguous(a[2]),

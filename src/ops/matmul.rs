@@ -17,7 +17,7 @@ pub fn matmul(
     match operands("matmul", &inputs)? {
         Operands::Cpu(arrays) => {
             let bias = arrays.get(2).map(|x| contiguous(x));
-            let out = cpu::matmul::matmul(
+            let out = cpu::fast::matmul::matmul(
                 &contiguous(arrays[0]),
                 &contiguous(arrays[1]),
                 bias.as_deref(),
