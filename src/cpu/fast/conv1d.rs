@@ -1,60 +1,87 @@
-//! The dilated causal convolution of `cpu::conv1d`, bit-identical to it, on rayon threads:
-//! the output rows (forward, input gradient) or the taps (weight gradient) are split into
-//! fixed blocks, and every element is summed in the reference's order by one thread.
+//! The dilated causal convolution of `cpu::conv1d` as GEMMs (im2col): the K shifted copies of
+//! the input side by side form `cols [B·T, K·Cin]`, whose product with the weights
+//! `[K·Cin, Cout]` (their storage order already) is the output. The input gradient is
+//! `dy·Wᵀ` folded back onto the shifted rows, the weight gradient `colsᵀ·dy`.
 //!
-//! Why not im2col GEMMs (tried, about 2× faster on one core): the GEMM's fused multiply-adds
-//! and accumulation order change the last bits, and the gradient of the attention key bias
-//! behind a TCN is pure rounding noise that Adam normalises, so kernels-tests/models.rs
-//! (one training step, GPU vs CPU, parameter by parameter) needs the reference's order.
+//! Rows of a sample before a tap's shift read the causal zero padding. Work is split into
+//! blocks that depend on the shape only and each element is summed by one thread, so the
+//! results do not depend on the thread count.
 
 use rayon::prelude::*;
 
+use super::gemm::{Mat, par_gemm, par_gemm_short};
 use crate::ops::Conv1dShape;
 
-/// Output rows per parallel block.
+/// Rows per parallel block of the copies into and out of `cols`.
 const ROWS: usize = 64;
 
-/// The forward pass of `cpu::conv1d::conv1d_forward`; returns y `[B,T,Cout]`.
-pub fn conv1d_forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: &Conv1dShape) -> Vec<f32> {
-    let (t_len, cin, cout) = (s.time, s.in_channels, s.out_channels);
-    let mut y = vec![0.0f32; s.batch * t_len * cout];
-    if y.is_empty() {
-        return y;
-    }
-    y.par_chunks_mut(ROWS * cout)
+/// `cols [B·T, K·Cin]`: block k of row (b, t) is x[b, t − shift(k)], or zeros before the start.
+fn im2col(x: &[f32], s: &Conv1dShape) -> Vec<f32> {
+    let (t_len, cin) = (s.time, s.in_channels);
+    let width = s.kernel_size * cin;
+    let mut cols = vec![0.0f32; s.batch * t_len * width];
+    cols.par_chunks_mut(ROWS * width)
         .enumerate()
-        .for_each(|(block, y)| {
-            for (offset, y_row) in y.chunks_exact_mut(cout).enumerate() {
+        .for_each(|(block, cols)| {
+            for (offset, col_row) in cols.chunks_exact_mut(width).enumerate() {
                 let row = block * ROWS + offset;
-                if let Some(bias) = bias {
-                    y_row.copy_from_slice(bias);
-                }
                 let t = row % t_len;
-                for k in 0..s.kernel_size {
+                for (k, tap) in col_row.chunks_exact_mut(cin).enumerate() {
                     let shift = s.shift(k);
-                    if shift > t {
-                        continue;
-                    }
-                    let x_row = &x[(row - shift) * cin..(row - shift + 1) * cin];
-                    for (ci, &xv) in x_row.iter().enumerate() {
-                        let w_row = &w[(k * cin + ci) * cout..(k * cin + ci + 1) * cout];
-                        for (yv, &wv) in y_row.iter_mut().zip(w_row) {
-                            *yv += wv * xv;
-                        }
+                    if shift <= t {
+                        tap.copy_from_slice(&x[(row - shift) * cin..(row - shift + 1) * cin]);
                     }
                 }
             }
         });
+    cols
+}
+
+/// The forward pass of `cpu::conv1d::conv1d_forward`; returns y `[B,T,Cout]`.
+pub fn conv1d_forward(x: &[f32], w: &[f32], bias: Option<&[f32]>, s: &Conv1dShape) -> Vec<f32> {
+    let rows = s.batch * s.time;
+    let (width, cout) = (s.kernel_size * s.in_channels, s.out_channels);
+    let mut y = vec![0.0f32; rows * cout];
+    if y.is_empty() {
+        return y;
+    }
+    if let Some(bias) = bias {
+        for y_row in y.chunks_exact_mut(cout) {
+            y_row.copy_from_slice(bias);
+        }
+    }
+    let cols = im2col(x, s);
+    par_gemm(
+        1.0,
+        Mat::rows(&cols, rows, width),
+        Mat::rows(w, width, cout),
+        if bias.is_some() { 1.0 } else { 0.0 },
+        &mut y,
+        cout,
+    );
     y
 }
 
 /// The input gradient of `cpu::conv1d::conv1d_backward_input`; returns dx `[B,T,Cin]`.
 pub fn conv1d_backward_input(w: &[f32], dy: &[f32], s: &Conv1dShape) -> Vec<f32> {
     let (t_len, cin, cout) = (s.time, s.in_channels, s.out_channels);
-    let mut dx = vec![0.0f32; s.batch * t_len * cin];
+    let rows = s.batch * t_len;
+    let width = s.kernel_size * cin;
+    let mut dx = vec![0.0f32; rows * cin];
     if dx.is_empty() {
         return dx;
     }
+    // dcols[(b,t), k] = ∂L/∂x[b, t − shift(k)] through tap k.
+    let mut dcols = vec![0.0f32; rows * width];
+    par_gemm(
+        1.0,
+        Mat::rows(dy, rows, cout),
+        Mat::rows(w, width, cout).t(),
+        0.0,
+        &mut dcols,
+        width,
+    );
+    // dx[b, t] = Σ_k dcols[(b, t + shift(k)), k] over the taps that reach inside the sample.
     dx.par_chunks_mut(ROWS * cin)
         .enumerate()
         .for_each(|(block, dx)| {
@@ -66,11 +93,9 @@ pub fn conv1d_backward_input(w: &[f32], dy: &[f32], s: &Conv1dShape) -> Vec<f32>
                     if shift >= t_len - t {
                         continue;
                     }
-                    let dy_row = &dy[(row + shift) * cout..(row + shift + 1) * cout];
-                    for (ci, dxv) in dx_row.iter_mut().enumerate() {
-                        let w_row = &w[(k * cin + ci) * cout..(k * cin + ci + 1) * cout];
-                        let dot: f32 = w_row.iter().zip(dy_row).map(|(&a, &b)| a * b).sum();
-                        *dxv += dot;
+                    let start = (row + shift) * width + k * cin;
+                    for (d, &g) in dx_row.iter_mut().zip(&dcols[start..start + cin]) {
+                        *d += g;
                     }
                 }
             }
@@ -78,26 +103,13 @@ pub fn conv1d_backward_input(w: &[f32], dy: &[f32], s: &Conv1dShape) -> Vec<f32>
     dx
 }
 
-/// The weight gradient of `cpu::conv1d::conv1d_backward_weight` (summed over (b, t) in
-/// order), one tap per parallel task; returns dw `[K,Cin,Cout]`.
+/// The weight gradient of `cpu::conv1d::conv1d_backward_weight`; returns dw `[K,Cin,Cout]`.
 pub fn conv1d_backward_weight(x: &[f32], dy: &[f32], s: &Conv1dShape) -> Vec<f32> {
-    let (t_len, cin, cout) = (s.time, s.in_channels, s.out_channels);
-    let mut dw = vec![0.0f32; s.kernel_size * cin * cout];
-    dw.par_chunks_mut(cin * cout)
-        .enumerate()
-        .for_each(|(k, dw_k)| {
-            let shift = s.shift(k);
-            for (row, dy_row) in dy.chunks_exact(cout).enumerate() {
-                if shift > row % t_len {
-                    continue;
-                }
-                let x_row = &x[(row - shift) * cin..(row - shift + 1) * cin];
-                for (&xv, dw_row) in x_row.iter().zip(dw_k.chunks_exact_mut(cout)) {
-                    for (dwv, &dyv) in dw_row.iter_mut().zip(dy_row) {
-                        *dwv += xv * dyv;
-                    }
-                }
-            }
-        });
-    dw
+    let rows = s.batch * s.time;
+    let (width, cout) = (s.kernel_size * s.in_channels, s.out_channels);
+    if rows == 0 {
+        return vec![0.0f32; width * cout];
+    }
+    let cols = im2col(x, s);
+    par_gemm_short(Mat::rows(&cols, rows, width).t(), Mat::rows(dy, rows, cout))
 }

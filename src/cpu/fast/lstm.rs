@@ -11,13 +11,10 @@
 use rayon::prelude::*;
 
 use super::gemm::{Mat, MatMut, gemm, par_gemm, par_gemm_short};
+use super::math;
 use super::threads;
 use crate::cpu::lstm::{LstmGradients, LstmState, LstmStateRef};
 use crate::ops::LstmShape;
-
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
 
 /// The forward pass of `cpu::lstm::forward`, from h_{-1} = c_{-1} = 0.
 pub fn forward(
@@ -62,38 +59,32 @@ pub fn forward(
                 for b in 0..rows {
                     let row = b * steps + t;
                     let z = &mut gates[row * g4..(row + 1) * g4];
-                    let (zi, rest) = z.split_at_mut(hidden);
-                    let (zf, rest) = rest.split_at_mut(hidden);
-                    let (zg, zo) = rest.split_at_mut(hidden);
-                    let (bi, bf, bg, bo) = (
-                        &bias[..hidden],
-                        &bias[hidden..2 * hidden],
-                        &bias[2 * hidden..3 * hidden],
-                        &bias[3 * hidden..],
-                    );
-                    let (h_row, c_row, c_prev) = if t > 0 {
-                        let (done, now) = c.split_at_mut(row * hidden);
-                        (
-                            &mut h[row * hidden..(row + 1) * hidden],
-                            &mut now[..hidden],
-                            Some(&done[(row - 1) * hidden..]),
-                        )
+                    for (zv, &bv) in z.iter_mut().zip(bias) {
+                        *zv += bv;
+                    }
+                    // Gate order i, f, g, o: sigmoid on i and f, tanh on g, sigmoid on o.
+                    math::sigmoid_in_place(&mut z[..2 * hidden]);
+                    math::tanh_in_place(&mut z[2 * hidden..3 * hidden]);
+                    math::sigmoid_in_place(&mut z[3 * hidden..]);
+                    let (i, rest) = z.split_at(hidden);
+                    let (f, rest) = rest.split_at(hidden);
+                    let (g, o) = rest.split_at(hidden);
+                    let (done, now) = c.split_at_mut(row * hidden);
+                    let c_row = &mut now[..hidden];
+                    if t > 0 {
+                        let c_prev = &done[(row - 1) * hidden..];
+                        for j in 0..hidden {
+                            c_row[j] = i[j] * g[j] + f[j] * c_prev[j];
+                        }
                     } else {
-                        (
-                            &mut h[row * hidden..(row + 1) * hidden],
-                            &mut c[row * hidden..(row + 1) * hidden],
-                            None,
-                        )
-                    };
-                    for j in 0..hidden {
-                        let i = sigmoid(zi[j] + bi[j]);
-                        let f = sigmoid(zf[j] + bf[j]);
-                        let g = (zg[j] + bg[j]).tanh();
-                        let o = sigmoid(zo[j] + bo[j]);
-                        let cv = i * g + c_prev.map_or(0.0, |p| f * p[j]);
-                        c_row[j] = cv;
-                        h_row[j] = o * cv.tanh();
-                        (zi[j], zf[j], zg[j], zo[j]) = (i, f, g, o);
+                        for j in 0..hidden {
+                            c_row[j] = i[j] * g[j];
+                        }
+                    }
+                    let h_row = &mut h[row * hidden..(row + 1) * hidden];
+                    math::tanh_into(c_row, h_row);
+                    for (hv, &ov) in h_row.iter_mut().zip(o) {
+                        *hv *= ov;
                     }
                 }
             }
@@ -131,6 +122,8 @@ pub fn backward(
             let dh = &dh[first * hidden..(first + rows * steps) * hidden];
             let mut dh_rec = vec![0.0f32; rows * hidden];
             let mut dc_carry = vec![0.0f32; rows * hidden];
+            let zeros = vec![0.0f32; hidden];
+            let mut tanh_c = vec![0.0f32; hidden];
             for t in (0..steps).rev() {
                 for b in 0..rows {
                     let row = b * steps + t;
@@ -145,19 +138,22 @@ pub fn backward(
                     let (di, rest) = d.split_at_mut(hidden);
                     let (df, rest) = rest.split_at_mut(hidden);
                     let (dg, d_o) = rest.split_at_mut(hidden);
-                    let c_now = &cells[row * hidden..(row + 1) * hidden];
-                    let c_prev = (t > 0).then(|| &cells[(row - 1) * hidden..row * hidden]);
+                    math::tanh_into(&cells[row * hidden..(row + 1) * hidden], &mut tanh_c);
+                    let c_prev = if t > 0 {
+                        &cells[(row - 1) * hidden..row * hidden]
+                    } else {
+                        &zeros[..]
+                    };
                     let dh_row = &dh[row * hidden..(row + 1) * hidden];
                     let rec = &dh_rec[b * hidden..(b + 1) * hidden];
                     let carry = &mut dc_carry[b * hidden..(b + 1) * hidden];
                     for j in 0..hidden {
                         let (i, f, g, o) = (gi[j], gf[j], gg[j], go[j]);
-                        let cp = c_prev.map_or(0.0, |p| p[j]);
-                        let tc = c_now[j].tanh();
+                        let tc = tanh_c[j];
                         let dh_total = dh_row[j] + rec[j];
                         let dc = carry[j] + dh_total * o * (1.0 - tc * tc);
                         di[j] = dc * g * i * (1.0 - i);
-                        df[j] = dc * cp * f * (1.0 - f);
+                        df[j] = dc * c_prev[j] * f * (1.0 - f);
                         dg[j] = dc * i * (1.0 - g * g);
                         d_o[j] = dh_total * tc * o * (1.0 - o);
                         carry[j] = dc * f;

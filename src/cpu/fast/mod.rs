@@ -11,5 +11,6 @@ pub mod attention;
 pub mod conv1d;
 pub mod gemm;
 pub mod lstm;
+pub mod math;
 pub mod matmul;
 pub mod threads;
