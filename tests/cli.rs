@@ -2,6 +2,11 @@
 
 use std::process::Command;
 
+#[path = "cli/fixtures.rs"]
+mod fixtures;
+#[path = "cli/gap_bound.rs"]
+mod gap_bound;
+
 fn atb_gpu(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atb-gpu"));
     cmd.args(args);

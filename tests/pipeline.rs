@@ -26,6 +26,7 @@ fn request(models_dir: &Path, model_type: &str, sets: &[&str]) -> TrainRequest {
             allow_software: false,
         },
         data: None,
+        max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
         models_dir: models_dir.to_path_buf(),
         overrides: sets.iter().map(|s| s.to_string()).collect(),
     }
@@ -71,7 +72,10 @@ fn a_saved_version_is_complete_and_predicts_bit_identically() {
             .unwrap();
     assert!(metrics["naive"]["rmse"].as_f64().unwrap() > 0.0);
     let forecast = saved
-        .forecast_next(&atb_gpu::data::embedded_candles().unwrap())
+        .forecast_next(
+            &atb_gpu::data::embedded_candles().unwrap(),
+            atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+        )
         .unwrap();
     assert!(forecast.next_close.is_finite() && forecast.last_close > 0.0);
 }
@@ -171,7 +175,9 @@ fn attention_maps_of_saved_models() {
     train_neural(&request(dir.path(), "attention_lstm", &sets), |_, _| {}).unwrap();
     let saved = load_saved_model(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
     let candles = atb_gpu::data::embedded_candles().unwrap();
-    let map = atb_gpu::pipeline::attention_map(&saved, &candles).unwrap();
+    let map =
+        atb_gpu::pipeline::attention_map(&saved, &candles, atb_gpu::data::DEFAULT_MAX_GAP_BARS)
+            .unwrap();
     assert_eq!(map.weights.shape(), &[12, 12]);
     assert_eq!(map.heads, 2);
     for row in map.weights.rows() {
@@ -192,7 +198,7 @@ fn attention_maps_of_saved_models() {
     )
     .unwrap();
     let tcn = load_saved_model(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
-    let err = atb_gpu::pipeline::attention_map(&tcn, &candles)
+    let err = atb_gpu::pipeline::attention_map(&tcn, &candles, atb_gpu::data::DEFAULT_MAX_GAP_BARS)
         .unwrap_err()
         .to_string();
     assert!(err.contains("no attention layer"), "{err}");

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::device_args::DeviceArgs;
+use super::gap_args::GapArgs;
 use crate::device::DeviceRequest;
 use crate::pipeline::{TrainRequest, benchmark};
 use crate::{AtbError, Result};
@@ -49,6 +50,9 @@ pub struct BenchmarkArgs {
     /// OHLCV CSV instead of the embedded data.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
     /// Also write the numbers as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -69,6 +73,7 @@ pub fn run(args: &BenchmarkArgs) -> Result<()> {
         seed: args.seed,
         device: DeviceRequest::from_env(args.device.device, args.device.backend),
         data: args.data.clone(),
+        max_gap_bars: args.gaps.max_gap_bars,
         models_dir: PathBuf::new(),
         overrides: Vec::new(),
     };

@@ -4,6 +4,7 @@ pub mod benchmark;
 pub mod device_args;
 pub mod devices;
 pub mod explain;
+pub mod gap_args;
 pub mod models;
 pub mod predict;
 pub mod train;
@@ -11,6 +12,7 @@ pub mod train;
 use clap::{Parser, Subcommand};
 
 pub use device_args::DeviceArgs;
+pub use gap_args::GapArgs;
 
 /// atb-gpu: train, evaluate, explain and export price-forecasting models on any GPU.
 #[derive(Debug, Parser)]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::device_args::DeviceArgs;
+use super::gap_args::GapArgs;
 use crate::Result;
 use crate::data::load_symbol;
 use crate::device::{ComputeDevice, DeviceRequest};
@@ -23,6 +24,9 @@ pub struct PredictArgs {
     /// Candles to forecast from (default: the embedded BTCUSDT data).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
     /// Registry root.
     #[arg(long, default_value = crate::registry::DEFAULT_ROOT)]
     pub models_dir: PathBuf,
@@ -43,7 +47,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     ))?;
     let saved = load_saved_model(&args.models_dir, &args.symbol, &args.version, &device)?;
     let candles = load_symbol(&args.symbol, args.data.as_deref())?;
-    let forecast = saved.forecast_next(&candles)?;
+    let forecast = saved.forecast_next(&candles, args.gaps.max_gap_bars)?;
     let change = 100.0 * (forecast.next_close / forecast.last_close - 1.0);
     println!(
         "{} {} ({}): last close {} at {}; next-bar forecast {} ({change:+.3}%)",

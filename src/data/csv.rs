@@ -241,6 +241,7 @@ impl<'a> RowParser<'a> {
         }
         if let Some(candles) = self.candles.as_mut() {
             candles.push(time, ohlcv, &extra);
+            candles.source_line.push(line);
         }
         self.previous = Some((time, line));
         Ok(())

@@ -37,10 +37,14 @@ impl AttentionMap {
     }
 }
 
-/// The attention map of `saved` for the latest window of `candles`; an error for
-/// architectures without attention.
-pub fn attention_map(saved: &SavedModel, candles: &Candles) -> Result<AttentionMap> {
-    let (filled, _) = fill_gaps(candles)?;
+/// The attention map of `saved` for the latest window of `candles` (gaps of at most
+/// `max_gap_bars` filled); an error for architectures without attention.
+pub fn attention_map(
+    saved: &SavedModel,
+    candles: &Candles,
+    max_gap_bars: usize,
+) -> Result<AttentionMap> {
+    let (filled, _) = fill_gaps(candles, max_gap_bars)?;
     let set = if saved.config.uses_extra_columns {
         FeatureSet::PriceAndExtra
     } else {

@@ -31,6 +31,8 @@ pub struct TrainRequest {
     pub device: DeviceRequest,
     /// A CSV file instead of the embedded data.
     pub data: Option<PathBuf>,
+    /// Longest run of missing bars gap filling may invent (`--max-gap-bars`).
+    pub max_gap_bars: usize,
     /// Registry root.
     pub models_dir: PathBuf,
     /// `key=value` overrides of model hyperparameters.

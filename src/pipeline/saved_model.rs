@@ -84,9 +84,10 @@ impl SavedModel {
         self.model.predict(x)
     }
 
-    /// Forecasts the close after the last of `candles` (gaps are filled as in training).
-    pub fn forecast_next(&self, candles: &Candles) -> Result<Forecast> {
-        let (filled, _) = fill_gaps(candles)?;
+    /// Forecasts the close after the last of `candles` (gaps of at most `max_gap_bars` are
+    /// filled as in training).
+    pub fn forecast_next(&self, candles: &Candles, max_gap_bars: usize) -> Result<Forecast> {
+        let (filled, _) = fill_gaps(candles, max_gap_bars)?;
         let set = if self.config.uses_extra_columns {
             FeatureSet::PriceAndExtra
         } else {
