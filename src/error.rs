@@ -138,6 +138,9 @@ pub enum AtbError {
         /// What is wrong and what was expected.
         detail: String,
     },
+    /// A loss, forecast, metric or weight that must be a finite number is NaN or infinite.
+    #[error("not a finite number: {0}")]
+    NonFinite(String),
     /// Forecasts could not be scored (empty, mismatched lengths, non-finite values).
     #[error("evaluation: {0}")]
     Evaluation(String),

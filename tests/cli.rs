@@ -6,6 +6,8 @@ use std::process::Command;
 mod fixtures;
 #[path = "cli/gap_bound.rs"]
 mod gap_bound;
+#[path = "cli/non_finite.rs"]
+mod non_finite;
 
 fn atb_gpu(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atb-gpu"));

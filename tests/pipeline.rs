@@ -8,6 +8,9 @@ use atb_gpu::pipeline::{TrainRequest, fit_neural, load_saved_model, save_neural,
 use atb_gpu::registry::Registry;
 use atb_gpu::{ComputeDevice, DeviceChoice, Tensor};
 
+#[path = "pipeline/loading_checks.rs"]
+mod loading_checks;
+
 fn request(models_dir: &Path, model_type: &str, sets: &[&str]) -> TrainRequest {
     TrainRequest {
         symbol: "BTCUSDT".to_string(),
@@ -160,6 +163,22 @@ fn bad_requests_fail_before_training() {
             .unwrap()
             .is_empty(),
         "nothing half-written"
+    );
+}
+
+#[test]
+fn a_diverging_model_fails_the_benchmark_instead_of_scoring_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = TrainRequest {
+        learning_rate: Some(1e30),
+        ..request(dir.path(), "", &[])
+    };
+    let err = atb_gpu::pipeline::benchmark(&base, &["tcn".to_string()], |_| {})
+        .expect_err("NaN losses")
+        .to_string();
+    assert!(
+        err.starts_with("not a finite number: epoch 1 of 2: training loss NaN"),
+        "{err}"
     );
 }
 

@@ -66,6 +66,12 @@ pub fn attention_map(
     let shape = weights.shape().to_vec();
     let (heads, t) = (shape[1], shape[2]);
     let values = weights.to_vec()?;
+    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+        return Err(AtbError::NonFinite(format!(
+            "{}: an attention weight is {bad}; the saved weights are not usable",
+            saved.version.path.display()
+        )));
+    }
     let mut mean = Array2::<f32>::zeros((t, t));
     for h in 0..heads {
         for q in 0..t {

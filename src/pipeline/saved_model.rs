@@ -5,12 +5,13 @@ use std::path::Path;
 
 use super::saved_config::SavedConfig;
 use crate::data::{
-    Candles, FeatureSet, Scalers, engineer_features, fill_gaps, latest_window,
+    Candles, FeatureSet, PRICE_FEATURES, Scalers, engineer_features, fill_gaps, latest_window,
     time::format_timestamp,
 };
 use crate::device::ComputeDevice;
 use crate::models::Model;
-use crate::registry::{Registry, VersionInfo, read_tensors};
+use crate::nn::ParamEntry;
+use crate::registry::{OwnedTensor, Registry, VersionInfo, read_tensors};
 use crate::{AtbError, Result, Tensor};
 
 /// A model restored from the registry.
@@ -53,8 +54,19 @@ pub fn load_saved_model(
         &scaler_path.display().to_string(),
         &read_text(&scaler_path)?,
     )?;
+    check_config(&config, &scalers)
+        .map_err(|message| AtbError::Registry(format!("{}: {message}", config_path.display())))?;
     let mut model = Model::build(&config.model, config.training.seed, device)?;
-    let weights: Vec<(String, Vec<f32>)> = read_tensors(&version.path.join("model.safetensors"))?
+    let weights_path = version.path.join("model.safetensors");
+    let tensors = read_tensors(&weights_path)?;
+    check_tensors(model.params.entries(), &tensors).map_err(|message| {
+        AtbError::Registry(format!(
+            "{}: {message} (config.json describes a {} model)",
+            weights_path.display(),
+            config.model.model_type().name()
+        ))
+    })?;
+    let weights: Vec<(String, Vec<f32>)> = tensors
         .into_iter()
         .map(|(name, _, values)| (name, values))
         .collect();
@@ -65,6 +77,75 @@ pub fn load_saved_model(
         model,
         scalers,
     })
+}
+
+/// The parts of a `config.json` that must agree with each other and with `scaler.json`: the
+/// feature list, the model's input width, the window length and the extra-column flag.
+fn check_config(config: &SavedConfig, scalers: &Scalers) -> std::result::Result<(), String> {
+    if config.sequence_length == 0 {
+        return Err("sequence_length is 0; a window needs at least one bar".into());
+    }
+    if config.features.len() != config.model.features() {
+        return Err(format!(
+            "{} features are listed but the model takes {} per bar",
+            config.features.len(),
+            config.model.features()
+        ));
+    }
+    let extra = config.features.len() > PRICE_FEATURES.len();
+    if config.uses_extra_columns != extra {
+        return Err(format!(
+            "uses_extra_columns is {} but {} features are listed ({} are price features)",
+            config.uses_extra_columns,
+            config.features.len(),
+            PRICE_FEATURES.len()
+        ));
+    }
+    if scalers.features.names != config.features {
+        return Err(format!(
+            "the features [{}] differ from scaler.json's [{}]",
+            config.features.join(", "),
+            scalers.features.names.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Every tensor of the file against the model's parameters: the same names (none missing,
+/// none extra), the same shapes, finite values. (The dtype, F32, is checked when reading.)
+fn check_tensors(
+    expected: &[ParamEntry],
+    found: &[OwnedTensor],
+) -> std::result::Result<(), String> {
+    for entry in expected {
+        let Some((_, shape, values)) = found.iter().find(|(name, _, _)| *name == entry.name) else {
+            return Err(format!("tensor '{}' is missing", entry.name));
+        };
+        if *shape != entry.shape {
+            return Err(format!(
+                "tensor '{}' has shape {shape:?}, the model needs {:?}",
+                entry.name, entry.shape
+            ));
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "tensor '{}' holds {} at flat index {i}; weights must be finite numbers",
+                entry.name, values[i]
+            ));
+        }
+    }
+    let extra: Vec<&str> = found
+        .iter()
+        .map(|(name, _, _)| name.as_str())
+        .filter(|name| !expected.iter().any(|e| e.name == *name))
+        .collect();
+    if !extra.is_empty() {
+        return Err(format!(
+            "tensor(s) {} are not parameters of the model",
+            extra.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// A forecast of the bar after the last candle.
@@ -106,13 +187,23 @@ impl SavedModel {
         let scaled = self.predict_scaled(&x)?;
         let last_close = frame.close.last().copied().unwrap_or(f64::NAN);
         let last_time = frame.time_ms.last().copied().unwrap_or(0);
+        let output = scaled.first().copied().unwrap_or(f32::NAN);
+        let next_close = self.scalers.target.inverse(f64::from(output), last_close);
+        if !next_close.is_finite() {
+            let target = &self.scalers.target;
+            return Err(AtbError::NonFinite(format!(
+                "{}: the forecast is {next_close} (network output {output}, target scaler mean \
+                 {:e} and std {:e} in scaler.json, last close {last_close}); the saved weights or \
+                 scaler are not usable",
+                self.version.path.display(),
+                target.mean,
+                target.std
+            )));
+        }
         Ok(Forecast {
             last_bar: format_timestamp(last_time),
             last_close,
-            next_close: self
-                .scalers
-                .target
-                .inverse(f64::from(scaled[0]), last_close),
+            next_close,
         })
     }
 }
