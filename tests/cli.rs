@@ -8,6 +8,8 @@ mod fixtures;
 mod gap_bound;
 #[path = "cli/non_finite.rs"]
 mod non_finite;
+#[path = "cli/preflight.rs"]
+mod preflight;
 
 fn atb_gpu(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atb-gpu"));

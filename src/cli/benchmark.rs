@@ -7,7 +7,7 @@ use clap::Args;
 use super::device_args::DeviceArgs;
 use super::gap_args::GapArgs;
 use crate::device::DeviceRequest;
-use crate::pipeline::{TrainRequest, benchmark};
+use crate::pipeline::{TrainRequest, benchmark, check_writable_file};
 use crate::{AtbError, Result};
 
 /// Arguments of `atb-gpu benchmark`.
@@ -77,6 +77,9 @@ pub fn run(args: &BenchmarkArgs) -> Result<()> {
         models_dir: PathBuf::new(),
         overrides: Vec::new(),
     };
+    if let Some(path) = &args.json {
+        check_writable_file(path, "--json")?;
+    }
     let report = benchmark(&base, &args.models, |m| println!("training {m} ..."))?;
     println!("{report}");
     if let Some(path) = &args.json {

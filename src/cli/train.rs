@@ -129,7 +129,7 @@ pub fn run(command: &TrainCommand) -> Result<()> {
             .as_ref()
             .map_or("the embedded data".to_string(), |p| p.display().to_string())
     );
-    let outcome: TrainOutcome = if request.model_type.eq_ignore_ascii_case("lightgbm") {
+    let outcome: TrainOutcome = if request.is_boosting() {
         train_lightgbm(&request)?
     } else {
         train_neural(&request, progress(request.epochs))?

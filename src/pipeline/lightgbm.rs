@@ -113,10 +113,12 @@ pub fn boosting_params(request: &TrainRequest) -> Result<GbdtParams> {
     Ok(params)
 }
 
-/// Trains and evaluates the booster of `request`.
+/// Trains and evaluates the booster of `request`; its settings are checked before the device
+/// opens or data is read.
 pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
-    let device = ComputeDevice::open(&request.device)?;
+    request.validate()?;
     let params = boosting_params(request)?;
+    let device = ComputeDevice::open(&request.device)?;
     let loaded = load_candles(request)?;
     let (frame, names) = engineer_features_for_lgb(&loaded.candles)?;
     let rows: Vec<usize> = (0..frame.rows())
@@ -270,6 +272,8 @@ pub fn save_lightgbm(request: &TrainRequest, trained: &TrainedBooster) -> Result
 
 /// Trains, evaluates and saves the booster of `request`.
 pub fn train_lightgbm(request: &TrainRequest) -> Result<TrainOutcome> {
+    request.validate()?;
+    request.check_destination()?;
     let trained = fit_lightgbm(request)?;
     let version = save_lightgbm(request, &trained)?;
     Ok(TrainOutcome {

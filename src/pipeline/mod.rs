@@ -6,12 +6,14 @@ mod benchmark;
 mod candles;
 mod explain;
 mod lightgbm;
+mod memory;
 mod neural;
 mod outcome;
 mod request;
 mod saved_config;
 mod saved_config_v0_1;
 mod saved_model;
+mod writable;
 
 pub use benchmark::{
     BenchmarkReport, BenchmarkRow, batch_throughput, benchmark, single_window_latency,
@@ -22,8 +24,10 @@ pub use lightgbm::{
     BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm, save_lightgbm,
     train_lightgbm,
 };
+pub use memory::MemoryEstimate;
 pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
-pub use request::TrainRequest;
+pub use request::{SYMBOL_PATTERN, TrainRequest, check_symbol};
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
 pub use saved_model::{Forecast, SavedModel, load_saved_model};
+pub use writable::{check_writable_dir, check_writable_file};

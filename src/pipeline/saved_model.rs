@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::memory::MemoryEstimate;
 use super::saved_config::SavedConfig;
 use crate::data::{
     Candles, FeatureSet, PRICE_FEATURES, Scalers, engineer_features, fill_gaps, latest_window,
@@ -56,6 +57,21 @@ pub fn load_saved_model(
     )?;
     check_config(&config, &scalers)
         .map_err(|message| AtbError::Registry(format!("{}: {message}", config_path.display())))?;
+    let too_large = |e: AtbError| AtbError::Registry(format!("{}: {e}", config_path.display()));
+    MemoryEstimate::of_inference(
+        &config
+            .model
+            .footprint(config.sequence_length)
+            .map_err(too_large)?,
+    )
+    .ok_or_else(|| {
+        AtbError::Registry(format!(
+            "{}: the model's size overflows 64-bit arithmetic",
+            config_path.display()
+        ))
+    })?
+    .check_here(device)
+    .map_err(too_large)?;
     let mut model = Model::build(&config.model, config.training.seed, device)?;
     let weights_path = version.path.join("model.safetensors");
     let tensors = read_tensors(&weights_path)?;
