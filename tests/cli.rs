@@ -10,6 +10,8 @@ mod gap_bound;
 mod non_finite;
 #[path = "cli/preflight.rs"]
 mod preflight;
+#[path = "cli/warnings.rs"]
+mod warnings;
 
 fn atb_gpu(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atb-gpu"));

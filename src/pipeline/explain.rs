@@ -44,6 +44,7 @@ pub fn attention_map(
     candles: &Candles,
     max_gap_bars: usize,
 ) -> Result<AttentionMap> {
+    saved.warn_on_another_interval(candles);
     let (filled, _) = fill_gaps(candles, max_gap_bars)?;
     let set = if saved.config.uses_extra_columns {
         FeatureSet::PriceAndExtra

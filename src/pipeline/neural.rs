@@ -13,6 +13,7 @@ use crate::data::{
     make_windows,
 };
 use crate::device::ComputeDevice;
+use crate::error::warn;
 use crate::eval::Comparison;
 use crate::models::Model;
 use crate::ops::AdamConfig;
@@ -127,6 +128,13 @@ pub fn fit_neural(
     } else {
         0
     };
+    if config.has_sentiment() && sentiment_columns == 0 {
+        warn(&format!(
+            "has_sentiment=true but {} has no extra numeric columns: the model is trained \
+             without a sentiment branch",
+            loaded.source
+        ));
+    }
     let config = config.with_sentiment_columns(sentiment_columns)?;
     let window_values = window_values(
         loaded.candles.len(),

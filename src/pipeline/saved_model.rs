@@ -5,11 +5,13 @@ use std::path::Path;
 
 use super::memory::MemoryEstimate;
 use super::saved_config::SavedConfig;
+use crate::data::time::{format_interval, format_timestamp, parse_timestamp};
 use crate::data::{
-    Candles, FeatureSet, PRICE_FEATURES, Scalers, engineer_features, fill_gaps, latest_window,
-    time::format_timestamp,
+    Candles, FeatureSet, PRICE_FEATURES, Scalers, engineer_features, fill_gaps, infer_interval,
+    latest_window,
 };
 use crate::device::ComputeDevice;
+use crate::error::warn;
 use crate::models::Model;
 use crate::nn::ParamEntry;
 use crate::registry::{OwnedTensor, Registry, VersionInfo, read_tensors};
@@ -181,9 +183,41 @@ impl SavedModel {
         self.model.predict(x)
     }
 
+    /// The bar interval the model was trained on, from its data summary (the first and last
+    /// of its gap-filled bars and their count); `None` when the summary cannot tell.
+    fn training_interval(&self) -> Option<i64> {
+        let data = &self.config.data;
+        let first = parse_timestamp(&data.first).ok()?;
+        let last = parse_timestamp(&data.last).ok()?;
+        let steps = i64::try_from(data.bars.checked_sub(1)?)
+            .ok()
+            .filter(|&s| s > 0)?;
+        Some((last - first) / steps)
+    }
+
+    /// Warns when `candles` come at another bar interval than the training data: the model
+    /// then forecasts one of its own bars ahead from windows it was not trained on.
+    pub(super) fn warn_on_another_interval(&self, candles: &Candles) {
+        if let (Some(trained), Ok(given)) = (self.training_interval(), infer_interval(candles))
+            && trained != given
+        {
+            warn(&format!(
+                "{} holds {} bars but {} {} was trained on {} bars; its windows and forecast \
+                 assume {} bars",
+                candles.source,
+                format_interval(given),
+                self.version.symbol,
+                self.version.name,
+                format_interval(trained),
+                format_interval(trained)
+            ));
+        }
+    }
+
     /// Forecasts the close after the last of `candles` (gaps of at most `max_gap_bars` are
-    /// filled as in training).
+    /// filled as in training); warns when their interval is not the training data's.
     pub fn forecast_next(&self, candles: &Candles, max_gap_bars: usize) -> Result<Forecast> {
+        self.warn_on_another_interval(candles);
         let (filled, _) = fill_gaps(candles, max_gap_bars)?;
         let set = if self.config.uses_extra_columns {
             FeatureSet::PriceAndExtra

@@ -186,7 +186,10 @@ fn too_short_splits_and_zero_length_are_clear_errors() {
     let message = make_windows(&frame, &longest)
         .expect_err("2^64 - 1 bars, not an overflow panic")
         .to_string();
-    assert!(message.contains("a window of 18446744073709551615 bars"), "{message}");
+    assert!(
+        message.contains("a window of 18446744073709551615 bars"),
+        "{message}"
+    );
 }
 
 #[test]
