@@ -141,7 +141,7 @@ impl MemoryEstimate {
             for (limit, name) in [
                 (limits.max_buffer_size, "max_buffer_size"),
                 (
-                    u64::from(limits.max_storage_buffer_binding_size),
+                    limits.max_storage_buffer_binding_size,
                     "max_storage_buffer_binding_size",
                 ),
             ] {
