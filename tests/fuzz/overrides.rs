@@ -6,25 +6,20 @@ use atb_gpu::ComputeDevice;
 use atb_gpu::models::{Model, ModelConfig, ModelType, Overrides, Variant};
 use proptest::prelude::*;
 
-/// Every key some architecture accepts, and a few it does not.
-const KEYS: [&str; 12] = [
-    "conv_filters",
-    "kernel_size",
-    "lstm_units",
-    "dense_units",
-    "dropout",
-    "has_sentiment",
-    "num_attention_heads",
-    "attention_key_dim",
-    "num_filters",
-    "num_layers",
-    "colour",
-    "",
+/// Keys no architecture accepts.
+const STRANGERS: [&str; 3] = ["colour", "", "n_estimators"];
+
+/// The four architectures.
+const TYPES: [ModelType; 4] = [
+    ModelType::CnnLstm,
+    ModelType::AttentionLstm,
+    ModelType::Tcn,
+    ModelType::TcnAttention,
 ];
 
 fn number() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => (1u64..9).prop_map(|v| v.to_string()),
+        12 => (1u64..9).prop_map(|v| v.to_string()),
         1 => any::<u64>().prop_map(|v| v.to_string()),
         1 => Just("18446744073709551615".to_string()),
         1 => Just("4294967296".to_string()),
@@ -45,31 +40,43 @@ fn value() -> impl Strategy<Value = String> {
     ]
 }
 
-fn item() -> impl Strategy<Value = String> {
+/// One `--set` item: mostly a key `model_type` accepts, sometimes another or free text.
+fn item(model_type: ModelType) -> impl Strategy<Value = String> {
+    let any_key: Vec<&str> = TYPES
+        .iter()
+        .flat_map(|t| t.accepted_keys().iter().copied())
+        .chain(STRANGERS)
+        .collect();
     prop_oneof![
-        8 => (prop::sample::select(KEYS.to_vec()), value()).prop_map(|(k, v)| format!("{k}={v}")),
+        12 => (prop::sample::select(model_type.accepted_keys().to_vec()), value())
+            .prop_map(|(k, v)| format!("{k}={v}")),
+        1 => (prop::sample::select(any_key), value()).prop_map(|(k, v)| format!("{k}={v}")),
         1 => "[ -~]{0,16}",
     ]
+}
+
+/// A model type with overrides for it.
+fn request() -> impl Strategy<Value = (ModelType, Vec<String>)> {
+    prop::sample::select(TYPES.to_vec())
+        .prop_flat_map(|t| (Just(t), prop::collection::vec(item(t), 0..4)))
 }
 
 proptest! {
     #[test]
     fn any_overrides_give_a_config_or_an_error_and_small_ones_build_as_counted(
-        items in prop::collection::vec(item(), 0..5),
-        model_type in prop::sample::select(vec!["cnn_lstm", "attention_lstm", "tcn", "tcn_attention"]),
+        (model_type, items) in request(),
         variant in prop::sample::select(vec![Variant::Lightweight, Variant::Default, Variant::Deep]),
         sequence_length in prop_oneof![1usize..64, Just(usize::MAX), any::<usize>()],
         features in 1usize..20,
     ) {
         let Ok(overrides) = Overrides::parse(&items) else { return Ok(()); };
-        let model_type = ModelType::parse(model_type).unwrap();
         let Ok(config) = ModelConfig::new(model_type, (sequence_length, features), variant, &overrides)
         else {
             return Ok(());
         };
         let parameters = config.footprint(1).expect("new() checked the sizes").parameters;
         let _ = config.footprint(sequence_length);
-        if parameters < 20_000 {
+        if parameters < 100_000 {
             let model = Model::build(&config, 7, &ComputeDevice::Cpu).unwrap();
             prop_assert_eq!(model.parameter_count() as u64, parameters);
         }
