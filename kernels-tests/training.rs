@@ -75,6 +75,7 @@ fn config(epochs: usize) -> FitConfig {
         clip_norm: Some(5.0),
         seed: 7,
         callbacks: get_model_callbacks("mlp", 50),
+        checkpoint: None,
     }
 }
 

@@ -27,7 +27,7 @@ pub use lightgbm::{
 pub use memory::MemoryEstimate;
 pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
-pub use request::{SYMBOL_PATTERN, TrainRequest, check_symbol};
+pub use request::{CheckpointRequest, SYMBOL_PATTERN, TrainRequest, check_symbol};
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
 pub use saved_model::{Forecast, SavedModel, load_saved_model};
 pub use writable::{check_writable_dir, check_writable_file};
