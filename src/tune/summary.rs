@@ -120,7 +120,7 @@ impl TuningSummary {
 
     /// The text of `tuning.csv`.
     pub fn csv(&self) -> Result<String> {
-        tuning_csv(&self.grid, &self.rows)
+        tuning_csv(&self.grid.keys(), &self.rows)
     }
 
     /// The text of `tuning.json`.

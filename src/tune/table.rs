@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::grid::Grid;
 use crate::{AtbError, Result};
 
 /// The scores of one configuration on one fold.
@@ -70,12 +69,13 @@ fn exact(value: Option<f64>) -> String {
     value.map_or_else(String::new, |v| format!("{v}"))
 }
 
-/// The CSV text of `rows`: `configuration`, one column per grid key, then [`SCORE_COLUMNS`].
-pub fn tuning_csv(grid: &Grid, rows: &[TuningRow]) -> Result<String> {
+/// The CSV text of `rows`: `configuration`, one column per grid key (`keys`, in axis order),
+/// then [`SCORE_COLUMNS`].
+pub fn tuning_csv(keys: &[&str], rows: &[TuningRow]) -> Result<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| AtbError::Config(format!("writing tuning.csv: {e}"));
     let mut header = vec!["configuration".to_string()];
-    header.extend(grid.keys().iter().map(|k| k.to_string()));
+    header.extend(keys.iter().map(|k| k.to_string()));
     header.extend(SCORE_COLUMNS.iter().map(|c| c.to_string()));
     out.write_record(&header).map_err(failed)?;
     for row in rows {
@@ -111,7 +111,6 @@ mod tests {
 
     #[test]
     fn list_values_are_quoted_and_numbers_read_back_exactly() {
-        let grid = Grid::parse(&["lstm_units=[64,32]", "dropout=0.2"]).unwrap();
         let row = TuningRow {
             configuration: 1,
             parameters: vec![
@@ -134,7 +133,7 @@ mod tests {
             best_round: Some(3),
             seconds: 1.5,
         };
-        let text = tuning_csv(&grid, &[row]).unwrap();
+        let text = tuning_csv(&["lstm_units", "dropout"], &[row]).unwrap();
         let mut lines = text.lines();
         assert!(
             lines
