@@ -7,6 +7,7 @@ pub mod explain;
 pub mod models;
 pub mod predict;
 pub mod train;
+pub mod tune;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,9 @@ pub enum Command {
     Benchmark(benchmark::BenchmarkArgs),
     /// Attention weights of a saved attention model over the latest window (heatmap PNG).
     Explain(explain::ExplainArgs),
+    /// Grid-search hyperparameters with walk-forward folds (sharded with --shard K/N and
+    /// `tune merge DIR`), then retrain the best, test it once and save it.
+    Tune(tune::TuneArgs),
 }
 
 impl Command {
@@ -48,6 +52,7 @@ impl Command {
             Command::Predict(args) => args.device.threads,
             Command::Benchmark(args) => args.device.threads,
             Command::Explain(args) => args.threads,
+            Command::Tune(args) => args.threads(),
             Command::Devices(_) | Command::Models(_) => None,
         }
     }
@@ -63,5 +68,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Predict(args) => predict::run(&args),
         Command::Benchmark(args) => benchmark::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Tune(args) => tune::run(&args),
     }
 }

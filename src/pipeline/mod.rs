@@ -19,10 +19,12 @@ pub use benchmark::{
 pub use candles::{LoadedCandles, load_candles};
 pub use explain::{AttentionMap, attention_map, attention_png};
 pub use lightgbm::{
-    BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm, save_lightgbm,
-    train_lightgbm,
+    BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm,
+    fit_lightgbm_split, save_lightgbm, stage_lightgbm, train_lightgbm,
 };
-pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
+pub use neural::{
+    TARGET, TrainedNeural, fit_neural, fit_neural_split, save_neural, stage_neural, train_neural,
+};
 pub use outcome::TrainOutcome;
 pub use request::TrainRequest;
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};

@@ -9,14 +9,15 @@ use super::request::TrainRequest;
 use super::saved_config::{DataSummary, SavedConfig, TrainingSettings};
 use crate::data::time::format_timestamp;
 use crate::data::{
-    Dataset, FeatureSet, PRICE_FEATURES, WindowConfig, WindowSet, engineer_features, make_windows,
+    Dataset, FeatureSet, PRICE_FEATURES, SplitFractions, SplitRanges, WindowSet,
+    chronological_split, engineer_features, make_windows_on,
 };
 use crate::device::ComputeDevice;
 use crate::eval::Comparison;
 use crate::models::{Model, ModelConfig, ModelType, Overrides, Variant};
 use crate::ops::AdamConfig;
 use crate::plots::{TrainingCurves, history_png};
-use crate::registry::{Registry, VersionInfo};
+use crate::registry::{PendingVersion, Registry, VersionInfo};
 use crate::train::{DeviceDataset, EpochMetrics, FitConfig, fit, get_model_callbacks, predict};
 use crate::{AtbError, Result};
 
@@ -88,9 +89,21 @@ pub fn train_neural(
 /// The training and evaluation half of [`train_neural`].
 pub fn fit_neural(
     request: &TrainRequest,
-    mut on_epoch: impl FnMut(usize, &EpochMetrics),
+    on_epoch: impl FnMut(usize, &EpochMetrics),
 ) -> Result<TrainedNeural> {
     let device = ComputeDevice::open(&request.device)?;
+    let split = |rows| chronological_split(rows, SplitFractions::default());
+    fit_neural_split(request, &device, &split, on_epoch)
+}
+
+/// [`fit_neural`] on an open `device`, with `split` choosing the train / validation / test rows
+/// of the feature frame from its row count (the default split, or one walk-forward fold).
+pub fn fit_neural_split(
+    request: &TrainRequest,
+    device: &ComputeDevice,
+    split: &dyn Fn(usize) -> Result<SplitRanges>,
+    mut on_epoch: impl FnMut(usize, &EpochMetrics),
+) -> Result<TrainedNeural> {
     let overrides = Overrides::parse(&request.overrides)?;
     let model_type = ModelType::parse(&request.model_type)?;
     let variant = Variant::parse(&request.variant)?;
@@ -123,16 +136,12 @@ pub fn fit_neural(
             config.features()
         )));
     }
-    let window_config = WindowConfig {
-        sequence_length: request.sequence_length,
-        ..WindowConfig::default()
-    };
-    let data = make_windows(&frame, &window_config)?;
-    let mut model = Model::build(&config, request.seed, &device)?;
+    let data = make_windows_on(&frame, split(frame.rows())?, request.sequence_length)?;
+    let mut model = Model::build(&config, request.seed, device)?;
     let (train_set, val_set, test_set) = (
-        device_windows(&device, &data.train)?,
-        device_windows(&device, &data.validation)?,
-        device_windows(&device, &data.test)?,
+        device_windows(device, &data.train)?,
+        device_windows(device, &data.validation)?,
+        device_windows(device, &data.test)?,
     );
     let learning_rate = request.learning_rate.unwrap_or(1e-3);
     let fit_config = FitConfig {
@@ -210,6 +219,12 @@ pub fn fit_neural(
 /// Saves a trained model as a new registry version: weights, config, scalers, metrics,
 /// history (CSV and PNG). Written to a temporary folder and renamed into place.
 pub fn save_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<VersionInfo> {
+    stage_neural(request, trained)?.commit()
+}
+
+/// The files of [`save_neural`] in a pending version, for a caller that adds its own before
+/// committing.
+pub fn stage_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<PendingVersion> {
     let TrainedNeural {
         model,
         data,
@@ -246,5 +261,5 @@ pub fn save_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<Ve
             val_rmse: &val_rmse,
         },
     )?;
-    pending.commit()
+    Ok(pending)
 }
