@@ -19,7 +19,10 @@ fn registry() -> (tempfile::TempDir, Registry) {
 /// Writes the files a boosting version is loaded from.
 fn write_boosting_files(pending: &PendingVersion) {
     pending
-        .write_json("config.json", &serde_json::json!({"model_type": "lightgbm"}))
+        .write_json(
+            "config.json",
+            &serde_json::json!({"model_type": "lightgbm"}),
+        )
         .unwrap();
     pending.write_bytes("model.txt", b"tree\n").unwrap();
 }
@@ -305,7 +308,10 @@ fn incomplete_versions_are_neither_listed_nor_resolved_as_latest() {
     std::fs::write(v3.path.join("config.json"), "{\"model_type\": ").unwrap();
     let neural = reg.begin("BTCUSDT").unwrap();
     neural
-        .write_json("config.json", &serde_json::json!({"model": {"model_type": "tcn"}}))
+        .write_json(
+            "config.json",
+            &serde_json::json!({"model": {"model_type": "tcn"}}),
+        )
         .unwrap();
     neural.write_bytes("model.safetensors", b"weights").unwrap();
     assert_eq!(neural.commit().unwrap().number, 4);
@@ -322,12 +328,18 @@ fn incomplete_versions_are_neither_listed_nor_resolved_as_latest() {
         .collect();
     assert_eq!(reasons.len(), 4, "{reasons:?}");
     assert_eq!(reasons[0], (2, "model.txt is missing".to_string()));
-    assert!(reasons[1].1.contains("config.json does not parse"), "{reasons:?}");
+    assert!(
+        reasons[1].1.contains("config.json does not parse"),
+        "{reasons:?}"
+    );
     assert_eq!(reasons[2], (4, "scaler.json is missing".to_string()));
     assert_eq!(reasons[3], (5, "model.txt is empty".to_string()));
 
     // Asking for an incomplete version by name says why, in one line.
-    for (asked, reason) in [(v2.name.as_str(), "model.txt is missing"), ("v4", "scaler.json")] {
+    for (asked, reason) in [
+        (v2.name.as_str(), "model.txt is missing"),
+        ("v4", "scaler.json"),
+    ] {
         let msg = reg.resolve("BTCUSDT", asked).unwrap_err().to_string();
         assert!(msg.contains("incomplete") && msg.contains(reason), "{msg}");
         assert!(msg.contains(&v1.name) && !msg.contains('\n'), "{msg}");

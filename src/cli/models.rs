@@ -60,10 +60,7 @@ pub fn run(command: &ModelsCommand) -> Result<()> {
                 println!("{:<12} {:<24} {}", v.symbol, v.name, v.path.display());
             }
             for (v, reason) in registry.incomplete(args.symbol.as_deref())? {
-                eprintln!(
-                    "skipped incomplete version {}: {reason}",
-                    v.path.display()
-                );
+                eprintln!("skipped incomplete version {}: {reason}", v.path.display());
             }
             Ok(())
         }

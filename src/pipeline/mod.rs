@@ -5,11 +5,14 @@
 mod benchmark;
 mod candles;
 mod explain;
+mod forecast;
+mod forecaster;
 mod lightgbm;
 mod neural;
 mod outcome;
 mod request;
 mod saved_config;
+mod saved_booster;
 mod saved_config_v0_1;
 mod saved_model;
 
@@ -18,6 +21,8 @@ pub use benchmark::{
 };
 pub use candles::{LoadedCandles, load_candles};
 pub use explain::{AttentionMap, attention_map, attention_png};
+pub use forecast::{Forecast, PreparedWindows, forecasts_csv};
+pub use forecaster::{FORECAST_BATCH, SavedForecaster, load_forecaster};
 pub use lightgbm::{
     BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm, save_lightgbm,
     train_lightgbm,
@@ -26,4 +31,5 @@ pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
 pub use request::TrainRequest;
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
-pub use saved_model::{Forecast, SavedModel, load_saved_model};
+pub use saved_booster::{BoostingConfig, SavedBooster};
+pub use saved_model::{SavedModel, load_saved_model};

@@ -27,8 +27,8 @@ struct KindOnly {
 
 /// The files besides `config.json` that the version described by `config` is loaded from.
 fn required_files(config: &str) -> Result<&'static [&'static str], String> {
-    let kind: KindOnly = serde_json::from_str(config)
-        .map_err(|e| format!("{CONFIG_FILE} does not parse ({e})"))?;
+    let kind: KindOnly =
+        serde_json::from_str(config).map_err(|e| format!("{CONFIG_FILE} does not parse ({e})"))?;
     match (kind.model_type.as_deref(), kind.model) {
         (Some("lightgbm"), _) => Ok(BOOSTING_FILES),
         (_, Some(_)) => Ok(NEURAL_FILES),

@@ -84,7 +84,13 @@ mod tests {
         let nanos = created.duration_since(UNIX_EPOCH).unwrap().as_nanos();
         let name = |pid: u32| format!(".tmp-{pid}-{nanos}-3");
         assert_eq!(parse_pending_name(&name(12)), Some((12, created)));
-        for stray in [".tmp-1-2", ".tmp-x-2-3", ".tmp-1-2-3-4", "tmp-1-2-3", ".claim-v3"] {
+        for stray in [
+            ".tmp-1-2",
+            ".tmp-x-2-3",
+            ".tmp-1-2-3-4",
+            "tmp-1-2-3",
+            ".claim-v3",
+        ] {
             assert_eq!(parse_pending_name(stray), None, "{stray}");
         }
         let own = name(std::process::id());
@@ -94,6 +100,9 @@ mod tests {
         let live = name(1);
         assert!(!is_stale(&live, after(GRACE * 2)));
         assert!(is_stale(&live, after(ABANDONED)));
-        assert!(!is_stale(&live, created - Duration::from_secs(60)), "future");
+        assert!(
+            !is_stale(&live, created - Duration::from_secs(60)),
+            "future"
+        );
     }
 }
