@@ -45,11 +45,12 @@ pub fn load_forecaster(
         path: config_path.clone(),
         source,
     })?;
-    let kind: TopLevelType = serde_json::from_str(&text).map_err(|e| {
-        AtbError::Registry(format!("{}: not JSON ({e})", config_path.display()))
-    })?;
+    let kind: TopLevelType = serde_json::from_str(&text)
+        .map_err(|e| AtbError::Registry(format!("{}: not JSON ({e})", config_path.display())))?;
     if kind.model_type.as_deref() == Some("lightgbm") {
-        Ok(SavedForecaster::Boosting(SavedBooster::load(version, device)?))
+        Ok(SavedForecaster::Boosting(SavedBooster::load(
+            version, device,
+        )?))
     } else {
         Ok(SavedForecaster::Neural(SavedModel::load(version, device)?))
     }
@@ -109,9 +110,10 @@ impl SavedForecaster {
     /// The forecast of the bar after the last of `candles`.
     pub fn forecast_next(&self, candles: &Candles) -> Result<Forecast> {
         let windows = self.prepare(candles)?;
-        let last = windows.len().checked_sub(1).ok_or_else(|| {
-            AtbError::Config("the data gives no window to forecast from".into())
-        })?;
+        let last = windows
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| AtbError::Config("the data gives no window to forecast from".into()))?;
         self.forecast_windows(&windows, last..last + 1)?
             .pop()
             .ok_or_else(|| AtbError::Config("the model gave no forecast".into()))

@@ -10,9 +10,11 @@ mod forecaster;
 mod lightgbm;
 mod neural;
 mod outcome;
+mod profile;
 mod request;
-mod saved_config;
+mod resident_memory;
 mod saved_booster;
+mod saved_config;
 mod saved_config_v0_1;
 mod saved_model;
 
@@ -29,7 +31,12 @@ pub use lightgbm::{
 };
 pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
 pub use outcome::TrainOutcome;
+pub use profile::{
+    ColdStart, LATENCY_TARGET_MS, Latency, MEMORY_TARGET_BYTES, ProfileReport, ProfileRequest,
+    THROUGHPUT_BATCHES, Target, Throughput, WARMUP_RUNS, profile,
+};
 pub use request::TrainRequest;
-pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
+pub use resident_memory::{peak_resident_bytes, resident_bytes};
 pub use saved_booster::{BoostingConfig, SavedBooster};
+pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
 pub use saved_model::{SavedModel, load_saved_model};

@@ -88,7 +88,11 @@ impl SavedBooster {
         windows: &PreparedWindows,
         range: Range<usize>,
     ) -> Result<Vec<Forecast>> {
-        let returns = predict(&self.model, &windows.row_batch(range.clone())?, &self.device)?;
+        let returns = predict(
+            &self.model,
+            &windows.row_batch(range.clone())?,
+            &self.device,
+        )?;
         let next: Vec<f64> = range
             .clone()
             .zip(&returns)
