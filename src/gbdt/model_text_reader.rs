@@ -427,7 +427,7 @@ mod tests {
             assert_eq!(predict(&back, rows, &ComputeDevice::Cpu).unwrap(), want);
             // The rebuilt bins route every row as the raw values do.
             let binned = crate::gbdt::device::predict_cpu::gbdt_predict(
-                &crate::gbdt::BinnedMatrix::new(rows, back.bin_mappers()),
+                &crate::gbdt::binning::BinnedMatrix::new(rows, back.bin_mappers()),
                 back.trees(),
                 back.init_score(),
             );
