@@ -392,8 +392,13 @@ mod tests {
             })
             .collect();
         let x = FeatureMatrix::with_default_names(rows, 3, values).unwrap();
+        // Missing values count as 0 in the label; the trees learn where to send them.
+        let at = |r: usize, c: usize| {
+            let v = x.get(r, c);
+            if v.is_nan() { 0.0 } else { v }
+        };
         let y: Vec<f32> = (0..rows)
-            .map(|r| x.get(r, 0).max(0.0) * 2.0 - x.get(r, 1).abs() + 0.5)
+            .map(|r| at(r, 0).max(0.0) * 2.0 - at(r, 1).abs() + 0.5)
             .collect();
         let params = GbdtParams::default()
             .num_iterations(12)
