@@ -318,7 +318,7 @@ fn incomplete_versions_are_neither_listed_nor_resolved_as_latest() {
     let v5 = commit_complete(&reg, "BTCUSDT");
     std::fs::write(v5.path.join("model.txt"), "").unwrap();
 
-    assert_eq!(reg.list(None).unwrap(), [v1.clone()]);
+    assert_eq!(reg.list(None).unwrap(), std::slice::from_ref(&v1));
     assert_eq!(reg.resolve("BTCUSDT", "latest").unwrap(), v1);
     let reasons: Vec<(u32, String)> = reg
         .incomplete(Some("BTCUSDT"))

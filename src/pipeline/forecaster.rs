@@ -20,9 +20,9 @@ pub const FORECAST_BATCH: usize = 256;
 /// A saved version ready to forecast.
 pub enum SavedForecaster {
     /// A neural network (cnn_lstm, attention_lstm, tcn, tcn_attention).
-    Neural(SavedModel),
+    Neural(Box<SavedModel>),
     /// The gradient-boosted trees (lightgbm).
-    Boosting(SavedBooster),
+    Boosting(Box<SavedBooster>),
 }
 
 /// The top-level `model_type` boosting versions write (neural ones nest it in `model`).
@@ -48,11 +48,13 @@ pub fn load_forecaster(
     let kind: TopLevelType = serde_json::from_str(&text)
         .map_err(|e| AtbError::Registry(format!("{}: not JSON ({e})", config_path.display())))?;
     if kind.model_type.as_deref() == Some("lightgbm") {
-        Ok(SavedForecaster::Boosting(SavedBooster::load(
+        Ok(SavedForecaster::Boosting(Box::new(SavedBooster::load(
             version, device,
-        )?))
+        )?)))
     } else {
-        Ok(SavedForecaster::Neural(SavedModel::load(version, device)?))
+        Ok(SavedForecaster::Neural(Box::new(SavedModel::load(
+            version, device,
+        )?)))
     }
 }
 
