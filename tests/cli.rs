@@ -638,9 +638,22 @@ fn incomplete_versions_bad_names_and_broken_files_are_one_line_errors() {
         "/nonexistent/candles.csv",
     ]);
     assert!(err.contains("/nonexistent/candles.csv"), "{err}");
-    // A damaged model file names the file and line.
+    // Infinite leaves make every forecast non-finite: an error, not a number.
     let model_txt = price.join(&boosting).join("model.txt");
     let text = std::fs::read_to_string(&model_txt).unwrap();
+    let leaves = text.lines().find(|l| l.starts_with("leaf_value=")).unwrap();
+    let infinite = vec!["inf"; leaves.split(' ').count()].join(" ");
+    std::fs::write(
+        &model_txt,
+        text.replacen(leaves, &format!("leaf_value={infinite}"), 1),
+    )
+    .unwrap();
+    let err = predict("v1");
+    assert!(
+        err.contains("forecast after the bar of") && err.contains("inf"),
+        "{err}"
+    );
+    // A damaged model file names the file and line.
     std::fs::write(&model_txt, text.replacen("leaf_value=", "leaf_value=x", 1)).unwrap();
     let err = predict("v1");
     assert!(
