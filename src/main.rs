@@ -1,6 +1,7 @@
 //! The `atb-gpu` binary: parses the command line and reports errors without panicking.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
 
@@ -15,9 +16,10 @@ fn exit_quietly_on_closed_pipe() {
 }
 
 fn main() -> ExitCode {
+    let process_start = Instant::now();
     exit_quietly_on_closed_pipe();
     let cli = atb_gpu::cli::Cli::parse();
-    match atb_gpu::cli::run(cli) {
+    match atb_gpu::cli::run(cli, process_start) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
