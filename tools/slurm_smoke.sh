@@ -32,13 +32,18 @@ export ATB_GPU
 work="$(mktemp -d /tmp/atb-slurm-smoke.XXXXXX)"
 chmod 755 "$work"
 pids=()
+# Stops one process this script started and waits (up to 5 s) until it is gone.
+stop() {
+    as_root kill "$1" 2>/dev/null || return 0
+    for _ in $(seq 50); do as_root kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+}
 cleanup() {
     for pid_file in "$work/slurmd.pid" "$work/slurmctld.pid"; do
-        if [ -s "$pid_file" ]; then as_root kill "$(cat "$pid_file")" 2>/dev/null || true; fi
+        if [ -s "$pid_file" ]; then stop "$(cat "$pid_file")"; fi
     done
-    for pid in "${pids[@]}"; do as_root kill "$pid" 2>/dev/null || true; done
-    if [ -n "${munged_pid:-}" ]; then as_root kill "$munged_pid" 2>/dev/null || true; fi
-    if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else as_root rm -rf "$work"; fi
+    for pid in "${pids[@]}"; do stop "$pid"; done
+    if [ -n "${munged_pid:-}" ]; then stop "$munged_pid"; fi
+    if [ "${KEEP:-0}" = 1 ]; then echo "kept $work"; else as_root rm -rf "$work" || true; fi
 }
 trap cleanup EXIT
 
