@@ -1,4 +1,5 @@
-//! The one error type of the library: every failure a user can reach is a value, never a panic.
+//! The one error type of the library: every failure a user can reach is a value, never a panic;
+//! and [`warn`], for what the library worked around and the user should know.
 
 use std::path::PathBuf;
 
@@ -138,6 +139,9 @@ pub enum AtbError {
         /// What is wrong and what was expected.
         detail: String,
     },
+    /// A loss, forecast, metric or weight that must be a finite number is NaN or infinite.
+    #[error("not a finite number: {0}")]
+    NonFinite(String),
     /// Forecasts could not be scored (empty, mismatched lengths, non-finite values).
     #[error("evaluation: {0}")]
     Evaluation(String),
@@ -152,6 +156,12 @@ pub enum AtbError {
         /// What went wrong.
         message: String,
     },
+}
+
+/// Tells the user, on stderr, about something the library noticed and worked around (a
+/// duplicate column, a setting the data cannot serve): one line, `warning: …`.
+pub fn warn(message: &str) {
+    eprintln!("warning: {message}");
 }
 
 /// Result with [`AtbError`].

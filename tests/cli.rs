@@ -2,6 +2,17 @@
 
 use std::process::Command;
 
+#[path = "cli/fixtures.rs"]
+mod fixtures;
+#[path = "cli/gap_bound.rs"]
+mod gap_bound;
+#[path = "cli/non_finite.rs"]
+mod non_finite;
+#[path = "cli/preflight.rs"]
+mod preflight;
+#[path = "cli/warnings.rs"]
+mod warnings;
+
 fn atb_gpu(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atb-gpu"));
     cmd.args(args);
@@ -364,7 +375,7 @@ fn recent_candles_csv(dir: &std::path::Path, bars: usize) -> (String, atb_gpu::d
     }
     let path = dir.join("recent.csv");
     std::fs::write(&path, csv).unwrap();
-    let (filled, _) = atb_gpu::data::fill_gaps(&recent).unwrap();
+    let (filled, _) = atb_gpu::data::fill_gaps(&recent, atb_gpu::data::DEFAULT_MAX_GAP_BARS).unwrap();
     (path.to_str().unwrap().to_string(), filled)
 }
 

@@ -95,7 +95,9 @@ fn v0_1_0_versions_load_and_predict_as_v0_1_0_did() {
         for (i, (&p, &r)) in predictions.iter().zip(&recorded).enumerate() {
             assert_close(p as f64, r as f64, &format!("{version} prediction {i}"));
         }
-        let forecast = saved.forecast_next(&candles).unwrap();
+        let forecast = saved
+            .forecast_next(&candles, atb_gpu::data::DEFAULT_MAX_GAP_BARS)
+            .unwrap();
         assert_eq!(
             forecast.last_bar,
             case["forecast_last_bar"].as_str().unwrap()
@@ -221,6 +223,7 @@ fn a_trained_tcn_saves_only_tcn_fields() {
             allow_software: false,
         },
         data: None,
+        max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
         models_dir: dir.path().to_path_buf(),
         overrides: vec!["num_filters=4".to_string(), "num_layers=1".to_string()],
     };

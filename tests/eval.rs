@@ -314,3 +314,14 @@ fn every_table_tells_errors_apart_at_doge_and_btc_scales() {
         }
     }
 }
+
+#[test]
+fn forecasts_whose_errors_overflow_are_an_error_not_infinite_metrics() {
+    let actual = [100.0, 101.0, 102.0];
+    let previous = [99.0, 100.0, 101.0];
+    let predicted = [1e300, 1e300, 101.0];
+    let e = compute_metrics(&predicted, &actual, &previous).expect_err("RMSE overflows");
+    assert!(matches!(e, AtbError::NonFinite(_)), "{e:?}");
+    assert!(e.to_string().contains("RMSE is inf over 3 samples"), "{e}");
+    assert!(Comparison::new(&predicted, &actual, &previous).is_err());
+}

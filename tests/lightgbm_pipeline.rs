@@ -29,6 +29,7 @@ fn request(models_dir: &Path, sets: &[&str]) -> TrainRequest {
             allow_software: false,
         },
         data: None,
+        max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
         models_dir: models_dir.to_path_buf(),
         overrides: sets.iter().map(|s| s.to_string()).collect(),
     }

@@ -8,6 +8,9 @@ use atb_gpu::pipeline::{TrainRequest, fit_neural, load_saved_model, save_neural,
 use atb_gpu::registry::Registry;
 use atb_gpu::{ComputeDevice, DeviceChoice, Tensor};
 
+#[path = "pipeline/loading_checks.rs"]
+mod loading_checks;
+
 fn request(models_dir: &Path, model_type: &str, sets: &[&str]) -> TrainRequest {
     TrainRequest {
         symbol: "BTCUSDT".to_string(),
@@ -26,6 +29,7 @@ fn request(models_dir: &Path, model_type: &str, sets: &[&str]) -> TrainRequest {
             allow_software: false,
         },
         data: None,
+        max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
         models_dir: models_dir.to_path_buf(),
         overrides: sets.iter().map(|s| s.to_string()).collect(),
     }
@@ -77,7 +81,10 @@ fn a_saved_version_is_complete_and_predicts_bit_identically() {
     assert!((0.0..=1.0).contains(&p_value), "{dm}");
     assert!(dm["statistic"].as_f64().unwrap().is_finite(), "{dm}");
     let forecast = saved
-        .forecast_next(&atb_gpu::data::embedded_candles().unwrap())
+        .forecast_next(
+            &atb_gpu::data::embedded_candles().unwrap(),
+            atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+        )
         .unwrap();
     assert!(forecast.next_close.is_finite() && forecast.last_close > 0.0);
 }
@@ -166,6 +173,22 @@ fn bad_requests_fail_before_training() {
 }
 
 #[test]
+fn a_diverging_model_fails_the_benchmark_instead_of_scoring_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = TrainRequest {
+        learning_rate: Some(1e30),
+        ..request(dir.path(), "", &[])
+    };
+    let err = atb_gpu::pipeline::benchmark(&base, &["tcn".to_string()], |_| {})
+        .expect_err("NaN losses")
+        .to_string();
+    assert!(
+        err.starts_with("not a finite number: epoch 1 of 2: training loss NaN"),
+        "{err}"
+    );
+}
+
+#[test]
 fn attention_maps_of_saved_models() {
     let dir = tempfile::tempdir().unwrap();
     let sets = [
@@ -177,7 +200,9 @@ fn attention_maps_of_saved_models() {
     train_neural(&request(dir.path(), "attention_lstm", &sets), |_, _| {}).unwrap();
     let saved = load_saved_model(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
     let candles = atb_gpu::data::embedded_candles().unwrap();
-    let map = atb_gpu::pipeline::attention_map(&saved, &candles).unwrap();
+    let map =
+        atb_gpu::pipeline::attention_map(&saved, &candles, atb_gpu::data::DEFAULT_MAX_GAP_BARS)
+            .unwrap();
     assert_eq!(map.weights.shape(), &[12, 12]);
     assert_eq!(map.heads, 2);
     for row in map.weights.rows() {
@@ -198,7 +223,7 @@ fn attention_maps_of_saved_models() {
     )
     .unwrap();
     let tcn = load_saved_model(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
-    let err = atb_gpu::pipeline::attention_map(&tcn, &candles)
+    let err = atb_gpu::pipeline::attention_map(&tcn, &candles, atb_gpu::data::DEFAULT_MAX_GAP_BARS)
         .unwrap_err()
         .to_string();
     assert!(err.contains("no attention layer"), "{err}");

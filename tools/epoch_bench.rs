@@ -145,6 +145,7 @@ fn windows(args: &Args) -> Result<Dataset, String> {
         seed: args.seed,
         device: DeviceRequest::from_env(args.device, args.backend),
         data: args.data.clone(),
+        max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
         models_dir: PathBuf::from("models"),
         overrides: Vec::new(),
     };

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::device_args::DeviceArgs;
+use super::gap_args::GapArgs;
 use crate::device::DeviceRequest;
-use crate::pipeline::{TrainRequest, benchmark};
+use crate::pipeline::{TrainRequest, benchmark, check_writable_file};
 use crate::{AtbError, Result};
 
 /// Arguments of `atb-gpu benchmark`.
@@ -49,6 +50,9 @@ pub struct BenchmarkArgs {
     /// OHLCV CSV instead of the embedded data.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
     /// Also write the numbers as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -69,9 +73,13 @@ pub fn run(args: &BenchmarkArgs) -> Result<()> {
         seed: args.seed,
         device: DeviceRequest::from_env(args.device.device, args.device.backend),
         data: args.data.clone(),
+        max_gap_bars: args.gaps.max_gap_bars,
         models_dir: PathBuf::new(),
         overrides: Vec::new(),
     };
+    if let Some(path) = &args.json {
+        check_writable_file(path, "--json")?;
+    }
     let report = benchmark(&base, &args.models, |m| println!("training {m} ..."))?;
     println!("{report}");
     if let Some(path) = &args.json {

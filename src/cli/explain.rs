@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::gap_args::GapArgs;
 use crate::Result;
 use crate::data::load_symbol;
 use crate::device::ComputeDevice;
@@ -21,6 +22,9 @@ pub struct ExplainArgs {
     /// Candles whose latest window is explained (default: the embedded BTCUSDT data).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
     /// Registry root.
     #[arg(long, default_value = crate::registry::DEFAULT_ROOT)]
     pub models_dir: PathBuf,
@@ -42,7 +46,7 @@ pub fn run(args: &ExplainArgs) -> Result<()> {
         &ComputeDevice::Cpu,
     )?;
     let candles = load_symbol(&args.symbol, args.data.as_deref())?;
-    let map = attention_map(&saved, &candles)?;
+    let map = attention_map(&saved, &candles, args.gaps.max_gap_bars)?;
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
             "attention-{}-{}.png",

@@ -4,6 +4,7 @@ pub mod benchmark;
 pub mod device_args;
 pub mod devices;
 pub mod explain;
+pub mod gap_args;
 pub mod models;
 pub mod predict;
 pub mod profile;
@@ -15,6 +16,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 pub use device_args::DeviceArgs;
+pub use gap_args::GapArgs;
 
 /// atb-gpu: train, evaluate, explain and export price-forecasting models on any GPU.
 #[derive(Debug, Parser)]

@@ -9,6 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::device_args::DeviceArgs;
+use super::gap_args::GapArgs;
 use crate::data::load_symbol;
 use crate::device::{ComputeDevice, DeviceRequest};
 use crate::eval::significant;
@@ -26,6 +27,9 @@ pub struct PredictArgs {
     /// Candles to forecast from (default: the embedded BTCUSDT data).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
     /// Registry root.
     #[arg(long, default_value = crate::registry::DEFAULT_ROOT)]
     pub models_dir: PathBuf,
@@ -100,9 +104,13 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let saved = load_forecaster(&args.models_dir, &args.symbol, &args.version, &device)?;
     let candles = load_symbol(&args.symbol, args.data.as_deref())?;
     let Some(out) = args.out.as_ref().filter(|_| args.all) else {
-        return print_forecast(&saved, &saved.forecast_next(&candles)?, args.json);
+        return print_forecast(
+            &saved,
+            &saved.forecast_next(&candles, args.gaps.max_gap_bars)?,
+            args.json,
+        );
     };
-    let forecasts = saved.forecast_all(&candles)?;
+    let forecasts = saved.forecast_all(&candles, args.gaps.max_gap_bars)?;
     std::fs::write(out, forecasts_csv(&forecasts)).map_err(|source| AtbError::Io {
         path: out.clone(),
         source,

@@ -8,6 +8,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::device_args::DeviceArgs;
+use super::gap_args::GapArgs;
 use crate::device::DeviceRequest;
 use crate::pipeline::{ProfileRequest, profile};
 use crate::{AtbError, Result};
@@ -35,6 +36,9 @@ pub struct ProfileArgs {
     /// Device flags.
     #[command(flatten)]
     pub device: DeviceArgs,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
 }
 
 /// Runs `atb-gpu profile`; `process_start` is when the process started.
@@ -46,6 +50,7 @@ pub fn run(args: &ProfileArgs, process_start: Instant) -> Result<()> {
         data: args.data.clone(),
         device: DeviceRequest::from_env(args.device.device, args.device.backend),
         runs: usize::try_from(args.runs).unwrap_or(usize::MAX),
+        max_gap_bars: args.gaps.max_gap_bars,
         process_start,
     })?;
     print!("{report}");

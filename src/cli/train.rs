@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::{Args, Subcommand};
 
 use super::device_args::DeviceArgs;
+use super::gap_args::GapArgs;
 use crate::Result;
 use crate::device::DeviceRequest;
 use crate::pipeline::{TrainOutcome, TrainRequest, train_lightgbm, train_neural};
@@ -57,6 +58,9 @@ pub struct TrainModelArgs {
     /// OHLCV CSV file (header with date or open_time, or Binance's 12-column kline dump).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Gap-filling bound.
+    #[command(flatten)]
+    pub gaps: GapArgs,
     /// Registry root.
     #[arg(long, default_value = crate::registry::DEFAULT_ROOT)]
     pub models_dir: PathBuf,
@@ -81,6 +85,7 @@ impl TrainModelArgs {
             seed: self.seed,
             device: DeviceRequest::from_env(self.device.device, self.device.backend),
             data: self.data.clone(),
+            max_gap_bars: self.gaps.max_gap_bars,
             models_dir: self.models_dir.clone(),
             overrides: self.overrides.clone(),
         }
@@ -124,7 +129,7 @@ pub fn run(command: &TrainCommand) -> Result<()> {
             .as_ref()
             .map_or("the embedded data".to_string(), |p| p.display().to_string())
     );
-    let outcome: TrainOutcome = if request.model_type.eq_ignore_ascii_case("lightgbm") {
+    let outcome: TrainOutcome = if request.is_boosting() {
         train_lightgbm(&request)?
     } else {
         train_neural(&request, progress(request.epochs))?

@@ -1,5 +1,6 @@
 //! OHLCV candles in columns: times as epoch milliseconds, prices and volumes as f64.
 
+use std::collections::TryReserveError;
 use std::ops::Range;
 
 /// A named numeric column beyond OHLCV (e.g. a sentiment score), one value per bar.
@@ -33,6 +34,9 @@ pub struct Candles {
     pub volume: Vec<f64>,
     /// Extra numeric columns, in file order.
     pub extra: Vec<ExtraSeries>,
+    /// 1-based line of each bar in its source file, for error messages; empty when the bars
+    /// were not all read from a file (built in code, or gap-filled).
+    pub source_line: Vec<usize>,
 }
 
 impl Candles {
@@ -53,6 +57,7 @@ impl Candles {
                     values: Vec::new(),
                 })
                 .collect(),
+            source_line: Vec::new(),
         }
     }
 
@@ -64,6 +69,25 @@ impl Candles {
     /// True when there are no bars.
     pub fn is_empty(&self) -> bool {
         self.time_ms.is_empty()
+    }
+
+    /// Reserves room for `additional` more bars in every column: an error, not an abort, when
+    /// the memory is not there.
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.time_ms.try_reserve_exact(additional)?;
+        for column in [
+            &mut self.open,
+            &mut self.high,
+            &mut self.low,
+            &mut self.close,
+            &mut self.volume,
+        ] {
+            column.try_reserve_exact(additional)?;
+        }
+        for series in &mut self.extra {
+            series.values.try_reserve_exact(additional)?;
+        }
+        Ok(())
     }
 
     /// Appends one bar; `extra` holds one value per extra column, in order.
@@ -107,6 +131,11 @@ impl Candles {
         format!("fnv1a64:{hash:016x}")
     }
 
+    /// The line bar `index` was read from, when known.
+    pub fn line_of(&self, index: usize) -> Option<usize> {
+        self.source_line.get(index).copied()
+    }
+
     /// The bars in `range` (indices into this set), as a new set from the same source.
     /// Panics if `range` reaches past [`Candles::len`], like slice indexing.
     pub fn slice(&self, range: Range<usize>) -> Self {
@@ -126,6 +155,10 @@ impl Candles {
                     values: s.values[range.clone()].to_vec(),
                 })
                 .collect(),
+            source_line: self
+                .source_line
+                .get(range.clone())
+                .map_or_else(Vec::new, <[usize]>::to_vec),
         }
     }
 }

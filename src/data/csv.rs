@@ -18,7 +18,7 @@ use std::path::Path;
 use super::candles::Candles;
 use super::time::parse_timestamp;
 use super::validate::{check_bar, check_order};
-use crate::error::{AtbError, Result};
+use crate::error::{AtbError, Result, warn};
 
 /// Names accepted for the time column, in order of preference.
 const TIME_COLUMNS: [&str; 5] = ["date", "datetime", "timestamp", "time", "open_time"];
@@ -77,7 +77,7 @@ pub fn parse_csv(source: &str, bytes: &[u8]) -> Result<Candles> {
         (Layout::binance(), Some(first))
     } else {
         (
-            Layout::from_header(&first).map_err(|(column, message)| {
+            Layout::from_header(source, &first).map_err(|(column, message)| {
                 error(Some(line_of(&first)), column.as_deref(), message)
             })?,
             None,
@@ -113,11 +113,28 @@ impl Layout {
         }
     }
 
+    /// Reads the header of `source`. A name given twice (case-insensitively, e.g. `close` and
+    /// `Close`) is read from its first column; the later ones are ignored with a warning.
     fn from_header(
+        source: &str,
         header: &::csv::StringRecord,
     ) -> std::result::Result<Self, (Option<String>, String)> {
         let names: Vec<String> = header.iter().map(str::to_string).collect();
         let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let repeated = |i: usize| !lower[i].is_empty() && lower[..i].contains(&lower[i]);
+        for i in (0..names.len()).filter(|&i| repeated(i)) {
+            let first = lower.iter().position(|n| *n == lower[i]).unwrap_or(i);
+            warn(&format!(
+                "{source}: columns {} ({:?}) and {} ({:?}) have the same name; column {} is \
+                 used, column {} is ignored",
+                first + 1,
+                names[first],
+                i + 1,
+                names[i],
+                first + 1,
+                i + 1
+            ));
+        }
         let find = |wanted: &str| lower.iter().position(|n| n == wanted);
         let time = TIME_COLUMNS
             .iter()
@@ -142,7 +159,7 @@ impl Layout {
             })?;
         }
         let extra_candidates = (0..names.len())
-            .filter(|&i| i != time && !ohlcv.contains(&i))
+            .filter(|&i| i != time && !ohlcv.contains(&i) && !repeated(i))
             .filter(|&i| {
                 let name = lower[i].as_str();
                 !name.is_empty()
@@ -241,6 +258,7 @@ impl<'a> RowParser<'a> {
         }
         if let Some(candles) = self.candles.as_mut() {
             candles.push(time, ohlcv, &extra);
+            candles.source_line.push(line);
         }
         self.previous = Some((time, line));
         Ok(())

@@ -25,7 +25,7 @@ pub use csv::{load_csv, parse_csv};
 pub use embedded::{EMBEDDED_SYMBOL, embedded_candles, last_days, load_symbol};
 pub use features::{FeatureSet, PRICE_FEATURES, engineer_features};
 pub use frame::FeatureFrame;
-pub use gaps::{Gap, GapReport, fill_gaps, find_gaps, infer_interval};
+pub use gaps::{DEFAULT_MAX_GAP_BARS, Gap, GapReport, fill_gaps, find_gaps, infer_interval};
 pub use lgb_features::engineer_features_for_lgb;
 pub use scaler::{FeatureScaler, Scalers, TargetScaler};
 pub use split::{SplitFractions, SplitRanges, chronological_split};

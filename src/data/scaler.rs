@@ -59,7 +59,17 @@ impl FeatureScaler {
         }
         let mut out = Array2::zeros(values.raw_dim());
         for ((r, c), v) in values.indexed_iter() {
-            out[[r, c]] = ((v - self.mean[c]) / self.std[c]) as f32;
+            let scaled = ((v - self.mean[c]) / self.std[c]) as f32;
+            if !scaled.is_finite() {
+                return Err(AtbError::NonFinite(format!(
+                    "feature '{}' = {v} scales to {scaled} with mean {:e} and std {:e} \
+                     (a scaler that does not fit this data)",
+                    self.names.get(c).map_or("?", String::as_str),
+                    self.mean[c],
+                    self.std[c]
+                )));
+            }
+            out[[r, c]] = scaled;
         }
         Ok(out)
     }

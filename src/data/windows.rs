@@ -126,14 +126,14 @@ pub fn make_windows_on(frame: &FeatureFrame, ranges: SplitRanges, t: usize) -> R
         ("validation", &ranges.validation),
         ("test", &ranges.test),
     ] {
-        if range.len() < t + 1 {
+        if range.len() <= t {
             return Err(AtbError::InvalidSetting {
                 name: "sequence length",
                 message: format!(
                     "the {name} split has {} bars but a window of {t} bars and its target need \
                      {}; use more data (--days) or a shorter sequence",
                     range.len(),
-                    t + 1
+                    t.saturating_add(1)
                 ),
             });
         }

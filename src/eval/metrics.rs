@@ -78,7 +78,7 @@ pub fn compute_metrics(predicted: &[f64], actual: &[f64], previous: &[f64]) -> R
     let direction_trials = n - direction_ties;
     let has_moves = direction_trials > 0;
 
-    Ok(Metrics {
+    let metrics = Metrics {
         n,
         rmse: (sq / nf).sqrt(),
         mae: abs / nf,
@@ -91,7 +91,21 @@ pub fn compute_metrics(predicted: &[f64], actual: &[f64], previous: &[f64]) -> R
         direction_hits,
         direction_trials,
         direction_ties,
-    })
+    };
+    for (name, value) in [
+        ("RMSE", Some(metrics.rmse)),
+        ("MAE", Some(metrics.mae)),
+        ("MAPE", metrics.mape_pct),
+        ("R²", metrics.r2),
+    ] {
+        if let Some(v) = value.filter(|v| !v.is_finite()) {
+            return Err(AtbError::NonFinite(format!(
+                "the forecasts' {name} is {v} over {n} samples (forecasts too far from the closes \
+                 to score)"
+            )));
+        }
+    }
+    Ok(metrics)
 }
 
 /// −1, 0 or +1.

@@ -13,7 +13,7 @@ use crate::nn::{self, Conv1d, Dropout, Forward, Linear, Network, ParamBuilder};
 use crate::{AtbError, Result};
 
 /// Units of the sentiment branch.
-const SENTIMENT_UNITS: usize = 16;
+pub(super) const SENTIMENT_UNITS: usize = 16;
 
 /// Hyperparameters of `cnn_lstm`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

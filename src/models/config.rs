@@ -154,7 +154,7 @@ impl ModelConfig {
         }
         model_type.check_keys(overrides)?;
         let features = input_shape.1;
-        Ok(match model_type {
+        let config = match model_type {
             ModelType::CnnLstm => ModelConfig::CnnLstm(
                 CnnLstmConfig::preset(variant, features).with_overrides(overrides)?,
             ),
@@ -167,7 +167,9 @@ impl ModelConfig {
             ModelType::TcnAttention => ModelConfig::TcnAttention(
                 TcnAttentionConfig::preset(variant, features).with_overrides(overrides)?,
             ),
-        })
+        };
+        config.footprint(1)?;
+        Ok(config)
     }
 
     /// The architecture.

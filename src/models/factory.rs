@@ -84,8 +84,12 @@ pub struct Model {
 }
 
 impl Model {
-    /// Builds `config` with weights initialised from `seed` on `device`.
+    /// Builds `config` with weights initialised from `seed` on `device`; a width over
+    /// [`MAX_WIDTH`](super::MAX_WIDTH) or a size that overflows is an error naming the setting,
+    /// before anything is allocated.
     pub fn build(config: &ModelConfig, seed: u64, device: &ComputeDevice) -> Result<Model> {
+        // The parameters do not depend on the window length.
+        config.footprint(1)?;
         let mut builder = ParamBuilder::new(seed);
         let network = Architecture::build(config, &mut builder)?;
         Ok(Model {

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::lightgbm::fit_lightgbm;
+use super::lightgbm::{boosting_params, fit_lightgbm};
 use super::neural::fit_neural;
 use super::request::TrainRequest;
 use crate::device::ComputeDevice;
@@ -130,11 +130,22 @@ impl Forecasts {
 /// Trains and tests each model type of `model_types` (neural types and `lightgbm`) with
 /// `base`'s settings. Every row — and the persistence row — is scored on the same target bars:
 /// those in every model's test split (the models' feature warm-ups differ by a few bars).
+/// Every model's request is checked before the first one trains.
 pub fn benchmark(
     base: &TrainRequest,
     model_types: &[String],
     mut on_model: impl FnMut(&str),
 ) -> Result<BenchmarkReport> {
+    for model_type in model_types {
+        let request = TrainRequest {
+            model_type: model_type.clone(),
+            ..base.clone()
+        };
+        request.validate()?;
+        if request.is_boosting() {
+            boosting_params(&request)?;
+        }
+    }
     let mut runs: Vec<(BenchmarkRow, Forecasts)> = Vec::new();
     let mut device = String::new();
     for model_type in model_types {
@@ -143,7 +154,7 @@ pub fn benchmark(
             model_type: model_type.clone(),
             ..base.clone()
         };
-        let (row, forecasts) = if model_type.eq_ignore_ascii_case("lightgbm") {
+        let (row, forecasts) = if request.is_boosting() {
             let trained = fit_lightgbm(&request)?;
             let test = &trained.splits[2];
             let (p50, p95, throughput) = booster_speed(

@@ -39,12 +39,13 @@ impl LoadedCandles {
     }
 }
 
-/// Loads the request's candles: `--data FILE` or the embedded set, gaps filled (each missing
-/// bar becomes a flat bar at the previous close with zero volume), then the last `--days`.
+/// Loads the request's candles: `--data FILE` or the embedded set, gaps of at most
+/// `--max-gap-bars` filled (each missing bar becomes a flat bar at the previous close with zero
+/// volume), then the last `--days`.
 pub fn load_candles(request: &TrainRequest) -> Result<LoadedCandles> {
     let raw = load_symbol(&request.symbol, request.data.as_deref())?;
     let source = raw.source.clone();
-    let (filled, gaps) = fill_gaps(&raw)?;
+    let (filled, gaps) = fill_gaps(&raw, request.max_gap_bars)?;
     let candles = match request.days {
         Some(days) => last_days(&filled, days)?,
         None => filled,

@@ -37,10 +37,15 @@ impl AttentionMap {
     }
 }
 
-/// The attention map of `saved` for the latest window of `candles`; an error for
-/// architectures without attention.
-pub fn attention_map(saved: &SavedModel, candles: &Candles) -> Result<AttentionMap> {
-    let (filled, _) = fill_gaps(candles)?;
+/// The attention map of `saved` for the latest window of `candles` (gaps of at most
+/// `max_gap_bars` filled); an error for architectures without attention.
+pub fn attention_map(
+    saved: &SavedModel,
+    candles: &Candles,
+    max_gap_bars: usize,
+) -> Result<AttentionMap> {
+    saved.warn_on_another_interval(candles);
+    let (filled, _) = fill_gaps(candles, max_gap_bars)?;
     let set = if saved.config.uses_extra_columns {
         FeatureSet::PriceAndExtra
     } else {
@@ -62,6 +67,12 @@ pub fn attention_map(saved: &SavedModel, candles: &Candles) -> Result<AttentionM
     let shape = weights.shape().to_vec();
     let (heads, t) = (shape[1], shape[2]);
     let values = weights.to_vec()?;
+    if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+        return Err(AtbError::NonFinite(format!(
+            "{}: an attention weight is {bad}; the saved weights are not usable",
+            saved.version.path.display()
+        )));
+    }
     let mut mean = Array2::<f32>::zeros((t, t));
     for h in 0..heads {
         for q in 0..t {

@@ -83,11 +83,12 @@ impl SavedForecaster {
         }
     }
 
-    /// Every window of `candles`, as this model reads them.
-    pub fn prepare(&self, candles: &Candles) -> Result<PreparedWindows> {
+    /// Every window of `candles` (gaps of at most `max_gap_bars` filled), as this model reads
+    /// them.
+    pub fn prepare(&self, candles: &Candles, max_gap_bars: usize) -> Result<PreparedWindows> {
         match self {
-            SavedForecaster::Neural(m) => m.prepare(candles),
-            SavedForecaster::Boosting(b) => b.prepare(candles),
+            SavedForecaster::Neural(m) => m.prepare(candles, max_gap_bars),
+            SavedForecaster::Boosting(b) => b.prepare(candles, max_gap_bars),
         }
     }
 
@@ -110,8 +111,8 @@ impl SavedForecaster {
     }
 
     /// The forecast of the bar after the last of `candles`.
-    pub fn forecast_next(&self, candles: &Candles) -> Result<Forecast> {
-        let windows = self.prepare(candles)?;
+    pub fn forecast_next(&self, candles: &Candles, max_gap_bars: usize) -> Result<Forecast> {
+        let windows = self.prepare(candles, max_gap_bars)?;
         let last = windows
             .len()
             .checked_sub(1)
@@ -123,8 +124,8 @@ impl SavedForecaster {
 
     /// The forecast of every window of `candles`, oldest first, in batches of
     /// [`FORECAST_BATCH`].
-    pub fn forecast_all(&self, candles: &Candles) -> Result<Vec<Forecast>> {
-        let windows = self.prepare(candles)?;
+    pub fn forecast_all(&self, candles: &Candles, max_gap_bars: usize) -> Result<Vec<Forecast>> {
+        let windows = self.prepare(candles, max_gap_bars)?;
         let mut out = Vec::with_capacity(windows.len());
         let mut start = 0;
         while start < windows.len() {

@@ -113,8 +113,10 @@ pub fn boosting_params(request: &TrainRequest) -> Result<GbdtParams> {
     Ok(params)
 }
 
-/// Trains and evaluates the booster of `request`.
+/// Trains and evaluates the booster of `request`; its settings are checked before the device
+/// opens or data is read.
 pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
+    request.validate()?;
     let device = ComputeDevice::open(&request.device)?;
     let split = |rows| chronological_split(rows, SplitFractions::default());
     fit_lightgbm_split(request, &device, &split)
@@ -289,6 +291,8 @@ pub fn stage_lightgbm(request: &TrainRequest, trained: &TrainedBooster) -> Resul
 
 /// Trains, evaluates and saves the booster of `request`.
 pub fn train_lightgbm(request: &TrainRequest) -> Result<TrainOutcome> {
+    request.validate()?;
+    request.check_destination()?;
     let trained = fit_lightgbm(request)?;
     let version = save_lightgbm(request, &trained)?;
     Ok(TrainOutcome {

@@ -8,6 +8,7 @@ mod explain;
 mod forecast;
 mod forecaster;
 mod lightgbm;
+mod memory;
 mod neural;
 mod outcome;
 mod profile;
@@ -17,6 +18,7 @@ mod saved_booster;
 mod saved_config;
 mod saved_config_v0_1;
 mod saved_model;
+mod writable;
 
 pub use benchmark::{
     BenchmarkReport, BenchmarkRow, batch_throughput, benchmark, single_window_latency,
@@ -29,6 +31,7 @@ pub use lightgbm::{
     BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm,
     fit_lightgbm_split, save_lightgbm, stage_lightgbm, train_lightgbm,
 };
+pub use memory::MemoryEstimate;
 pub use neural::{
     TARGET, TrainedNeural, fit_neural, fit_neural_split, save_neural, stage_neural, train_neural,
 };
@@ -37,8 +40,9 @@ pub use profile::{
     ColdStart, LATENCY_TARGET_MS, Latency, MEMORY_TARGET_BYTES, ProfileReport, ProfileRequest,
     THROUGHPUT_BATCHES, Target, Throughput, WARMUP_RUNS, profile,
 };
-pub use request::TrainRequest;
+pub use request::{SYMBOL_PATTERN, TrainRequest, check_symbol};
 pub use resident_memory::{peak_resident_bytes, resident_bytes};
 pub use saved_booster::{BoostingConfig, SavedBooster};
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
 pub use saved_model::{SavedModel, load_saved_model};
+pub use writable::{check_writable_dir, check_writable_file};

@@ -9,12 +9,13 @@ use super::request::TrainRequest;
 use super::saved_config::{DataSummary, SavedConfig, TrainingSettings};
 use crate::data::time::format_timestamp;
 use crate::data::{
-    Dataset, FeatureSet, PRICE_FEATURES, SplitFractions, SplitRanges, WindowSet,
-    chronological_split, engineer_features, make_windows_on,
+    Dataset, FeatureSet, SplitFractions, SplitRanges, WindowConfig, WindowSet, chronological_split,
+    engineer_features, make_windows_on,
 };
 use crate::device::ComputeDevice;
+use crate::error::warn;
 use crate::eval::Comparison;
-use crate::models::{Model, ModelConfig, ModelType, Overrides, Variant};
+use crate::models::Model;
 use crate::ops::AdamConfig;
 use crate::plots::{TrainingCurves, history_png};
 use crate::registry::{PendingVersion, Registry, VersionInfo};
@@ -76,6 +77,8 @@ pub fn train_neural(
     request: &TrainRequest,
     on_epoch: impl FnMut(usize, &EpochMetrics),
 ) -> Result<TrainOutcome> {
+    request.validate()?;
+    request.check_destination()?;
     let trained = fit_neural(request, on_epoch)?;
     let version = save_neural(request, &trained)?;
     Ok(TrainOutcome {
@@ -86,11 +89,33 @@ pub fn train_neural(
     })
 }
 
-/// The training and evaluation half of [`train_neural`].
+/// f32 values in the windows of every split of `rows` bars cut into windows of `t` bars of
+/// `features` values (0 when the splits are too short: `make_windows` reports that).
+fn window_values(rows: usize, t: usize, features: usize) -> Option<u64> {
+    let Ok(ranges) = chronological_split(rows, WindowConfig::default().split) else {
+        return Some(0);
+    };
+    [ranges.train, ranges.validation, ranges.test]
+        .iter()
+        .try_fold(0u64, |total, range| {
+            let windows = range.len().saturating_sub(t) as u64;
+            total.checked_add(
+                windows
+                    .checked_mul(t as u64)?
+                    .checked_mul(features as u64)?,
+            )
+        })
+}
+
+/// The training and evaluation half of [`train_neural`]. The pre-flight runs first: the
+/// request's settings and the model's memory (before the device opens), the adapter's limits,
+/// then — once the candles are read — the memory of the windows, all before features are
+/// computed, a model is built or an epoch runs.
 pub fn fit_neural(
     request: &TrainRequest,
     on_epoch: impl FnMut(usize, &EpochMetrics),
 ) -> Result<TrainedNeural> {
+    request.validate()?;
     let device = ComputeDevice::open(&request.device)?;
     let split = |rows| chronological_split(rows, SplitFractions::default());
     fit_neural_split(request, &device, &split, on_epoch)
@@ -104,24 +129,40 @@ pub fn fit_neural_split(
     split: &dyn Fn(usize) -> Result<SplitRanges>,
     mut on_epoch: impl FnMut(usize, &EpochMetrics),
 ) -> Result<TrainedNeural> {
-    let overrides = Overrides::parse(&request.overrides)?;
-    let model_type = ModelType::parse(&request.model_type)?;
-    let variant = Variant::parse(&request.variant)?;
-    let loaded = load_candles(request)?;
     // The config is built once, from the price features; the data's sentiment columns join it
     // when the model asks for them (cnn_lstm with has_sentiment).
-    let config = ModelConfig::new(
-        model_type,
-        (request.sequence_length, PRICE_FEATURES.len()),
-        variant,
-        &overrides,
-    )?;
+    let config = request.neural_config()?;
+    request.memory_estimate(&config, 0)?.check_here(device)?;
+    let model_type = config.model_type();
+    let loaded = load_candles(request)?;
     let sentiment_columns = if config.has_sentiment() {
         loaded.candles.extra.len()
     } else {
         0
     };
+    if config.has_sentiment() && sentiment_columns == 0 {
+        warn(&format!(
+            "has_sentiment=true but {} has no extra numeric columns: the model is trained \
+             without a sentiment branch",
+            loaded.source
+        ));
+    }
     let config = config.with_sentiment_columns(sentiment_columns)?;
+    let window_values = window_values(
+        loaded.candles.len(),
+        request.sequence_length,
+        config.features(),
+    )
+    .ok_or_else(|| {
+        AtbError::Config(format!(
+            "--sequence-length {}: the windows of {} bars overflow 64-bit arithmetic",
+            request.sequence_length,
+            loaded.candles.len()
+        ))
+    })?;
+    request
+        .memory_estimate(&config, window_values)?
+        .check_here(device)?;
     let wants_extra = sentiment_columns > 0;
     let feature_set = if wants_extra {
         FeatureSet::PriceAndExtra
@@ -137,6 +178,14 @@ pub fn fit_neural_split(
         )));
     }
     let data = make_windows_on(&frame, split(frame.rows())?, request.sequence_length)?;
+    if data.train.len() < request.batch_size {
+        return Err(AtbError::Config(format!(
+            "--batch-size {} is more than the {} training windows; use a smaller batch or more \
+             data (--days)",
+            request.batch_size,
+            data.train.len()
+        )));
+    }
     let mut model = Model::build(&config, request.seed, device)?;
     let (train_set, val_set, test_set) = (
         device_windows(device, &data.train)?,

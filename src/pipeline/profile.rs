@@ -44,6 +44,8 @@ pub struct ProfileRequest {
     pub device: DeviceRequest,
     /// Measured single-window runs (after [`WARMUP_RUNS`]).
     pub runs: usize,
+    /// The longest run of missing bars filled in the data (`--max-gap-bars`).
+    pub max_gap_bars: usize,
     /// When the process started (cold start is measured from here).
     pub process_start: Instant,
 }
@@ -238,7 +240,7 @@ pub fn profile(request: &ProfileRequest) -> Result<ProfileReport> {
 
     let phase = Instant::now();
     let candles = load_symbol(&request.symbol, request.data.as_deref())?;
-    let windows = saved.prepare(&candles)?;
+    let windows = saved.prepare(&candles, request.max_gap_bars)?;
     drop(candles);
     let prepare_data_ms = ms_since(phase);
 

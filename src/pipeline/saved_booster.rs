@@ -66,10 +66,10 @@ impl SavedBooster {
         })
     }
 
-    /// One window (feature row) per bar of `candles` after the warm-up (gaps filled as in
-    /// training).
-    pub fn prepare(&self, candles: &Candles) -> Result<PreparedWindows> {
-        let (filled, _) = fill_gaps(candles)?;
+    /// One window (feature row) per bar of `candles` after the warm-up (gaps of at most
+    /// `max_gap_bars` filled as in training).
+    pub fn prepare(&self, candles: &Candles, max_gap_bars: usize) -> Result<PreparedWindows> {
+        let (filled, _) = fill_gaps(candles, max_gap_bars)?;
         let (frame, names) = engineer_features_for_lgb(&filled)?;
         if names != self.config.features {
             return Err(AtbError::Config(format!(

@@ -117,7 +117,14 @@ impl SavedConfig {
         let value: serde_json::Value = serde_json::from_str(text)?;
         let written_by = value["atb_gpu_version"].as_str().unwrap_or_default();
         if written_by.starts_with("0.1.") {
-            Ok(serde_json::from_value::<SavedConfigV0_1>(value)?.into())
+            let old = serde_json::from_value::<SavedConfigV0_1>(value)?;
+            if old.model.input_shape.0 != old.sequence_length {
+                return Err(serde::de::Error::custom(format!(
+                    "sequence_length {} disagrees with the model's input_shape {:?}",
+                    old.sequence_length, old.model.input_shape
+                )));
+            }
+            Ok(old.into())
         } else {
             serde_json::from_value(value)
         }

@@ -5,11 +5,17 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::forecast::{Forecast, PreparedWindows};
+use super::memory::MemoryEstimate;
 use super::saved_config::SavedConfig;
-use crate::data::{Candles, FeatureSet, Scalers, engineer_features, fill_gaps};
+use crate::data::time::{format_interval, parse_timestamp};
+use crate::data::{
+    Candles, FeatureSet, PRICE_FEATURES, Scalers, engineer_features, fill_gaps, infer_interval,
+};
 use crate::device::ComputeDevice;
+use crate::error::warn;
 use crate::models::Model;
-use crate::registry::{Registry, VersionInfo, read_tensors};
+use crate::nn::ParamEntry;
+use crate::registry::{OwnedTensor, Registry, VersionInfo, read_tensors};
 use crate::{AtbError, Result, Tensor};
 
 /// A model restored from the registry.
@@ -43,6 +49,75 @@ pub fn load_saved_model(
     SavedModel::load(version, device)
 }
 
+/// The parts of a `config.json` that must agree with each other and with `scaler.json`: the
+/// feature list, the model's input width, the window length and the extra-column flag.
+fn check_config(config: &SavedConfig, scalers: &Scalers) -> std::result::Result<(), String> {
+    if config.sequence_length == 0 {
+        return Err("sequence_length is 0; a window needs at least one bar".into());
+    }
+    if config.features.len() != config.model.features() {
+        return Err(format!(
+            "{} features are listed but the model takes {} per bar",
+            config.features.len(),
+            config.model.features()
+        ));
+    }
+    let extra = config.features.len() > PRICE_FEATURES.len();
+    if config.uses_extra_columns != extra {
+        return Err(format!(
+            "uses_extra_columns is {} but {} features are listed ({} are price features)",
+            config.uses_extra_columns,
+            config.features.len(),
+            PRICE_FEATURES.len()
+        ));
+    }
+    if scalers.features.names != config.features {
+        return Err(format!(
+            "the features [{}] differ from scaler.json's [{}]",
+            config.features.join(", "),
+            scalers.features.names.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Every tensor of the file against the model's parameters: the same names (none missing,
+/// none extra), the same shapes, finite values. (The dtype, F32, is checked when reading.)
+fn check_tensors(
+    expected: &[ParamEntry],
+    found: &[OwnedTensor],
+) -> std::result::Result<(), String> {
+    for entry in expected {
+        let Some((_, shape, values)) = found.iter().find(|(name, _, _)| *name == entry.name) else {
+            return Err(format!("tensor '{}' is missing", entry.name));
+        };
+        if *shape != entry.shape {
+            return Err(format!(
+                "tensor '{}' has shape {shape:?}, the model needs {:?}",
+                entry.name, entry.shape
+            ));
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(format!(
+                "tensor '{}' holds {} at flat index {i}; weights must be finite numbers",
+                entry.name, values[i]
+            ));
+        }
+    }
+    let extra: Vec<&str> = found
+        .iter()
+        .map(|(name, _, _)| name.as_str())
+        .filter(|name| !expected.iter().any(|e| e.name == *name))
+        .collect();
+    if !extra.is_empty() {
+        return Err(format!(
+            "tensor(s) {} are not parameters of the model",
+            extra.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 impl SavedModel {
     /// Loads the neural registry version `version` onto `device`.
     pub fn load(version: VersionInfo, device: &ComputeDevice) -> Result<SavedModel> {
@@ -58,12 +133,38 @@ impl SavedModel {
             &scaler_path.display().to_string(),
             &read_text(&scaler_path)?,
         )?;
+        check_config(&config, &scalers).map_err(|message| {
+            AtbError::Registry(format!("{}: {message}", config_path.display()))
+        })?;
+        let too_large = |e: AtbError| AtbError::Registry(format!("{}: {e}", config_path.display()));
+        MemoryEstimate::of_inference(
+            &config
+                .model
+                .footprint(config.sequence_length)
+                .map_err(too_large)?,
+        )
+        .ok_or_else(|| {
+            AtbError::Registry(format!(
+                "{}: the model's size overflows 64-bit arithmetic",
+                config_path.display()
+            ))
+        })?
+        .check_here(device)
+        .map_err(too_large)?;
         let mut model = Model::build(&config.model, config.training.seed, device)?;
-        let weights: Vec<(String, Vec<f32>)> =
-            read_tensors(&version.path.join("model.safetensors"))?
-                .into_iter()
-                .map(|(name, _, values)| (name, values))
-                .collect();
+        let weights_path = version.path.join("model.safetensors");
+        let tensors = read_tensors(&weights_path)?;
+        check_tensors(model.params.entries(), &tensors).map_err(|message| {
+            AtbError::Registry(format!(
+                "{}: {message} (config.json describes a {} model)",
+                weights_path.display(),
+                config.model.model_type().name()
+            ))
+        })?;
+        let weights: Vec<(String, Vec<f32>)> = tensors
+            .into_iter()
+            .map(|(name, _, values)| (name, values))
+            .collect();
         model.params.load(&weights)?;
         Ok(SavedModel {
             version,
@@ -78,9 +179,42 @@ impl SavedModel {
         self.model.predict(x)
     }
 
-    /// Every window of `candles` (gaps filled as in training), scaled as in training.
-    pub fn prepare(&self, candles: &Candles) -> Result<PreparedWindows> {
-        let (filled, _) = fill_gaps(candles)?;
+    /// The bar interval the model was trained on, from its data summary (the first and last
+    /// of its gap-filled bars and their count); `None` when the summary cannot tell.
+    fn training_interval(&self) -> Option<i64> {
+        let data = &self.config.data;
+        let first = parse_timestamp(&data.first).ok()?;
+        let last = parse_timestamp(&data.last).ok()?;
+        let steps = i64::try_from(data.bars.checked_sub(1)?)
+            .ok()
+            .filter(|&s| s > 0)?;
+        Some((last - first) / steps)
+    }
+
+    /// Warns when `candles` come at another bar interval than the training data: the model
+    /// then forecasts one of its own bars ahead from windows it was not trained on.
+    pub(super) fn warn_on_another_interval(&self, candles: &Candles) {
+        if let (Some(trained), Ok(given)) = (self.training_interval(), infer_interval(candles))
+            && trained != given
+        {
+            warn(&format!(
+                "{} holds {} bars but {} {} was trained on {} bars; its windows and forecast \
+                 assume {} bars",
+                candles.source,
+                format_interval(given),
+                self.version.symbol,
+                self.version.name,
+                format_interval(trained),
+                format_interval(trained)
+            ));
+        }
+    }
+
+    /// Every window of `candles` (gaps of at most `max_gap_bars` filled as in training),
+    /// scaled as in training; warns when their interval is not the training data's.
+    pub fn prepare(&self, candles: &Candles, max_gap_bars: usize) -> Result<PreparedWindows> {
+        self.warn_on_another_interval(candles);
+        let (filled, _) = fill_gaps(candles, max_gap_bars)?;
         let set = if self.config.uses_extra_columns {
             FeatureSet::PriceAndExtra
         } else {
@@ -117,9 +251,10 @@ impl SavedModel {
         windows.forecasts(range, &next)
     }
 
-    /// Forecasts the close after the last of `candles` (gaps are filled as in training).
-    pub fn forecast_next(&self, candles: &Candles) -> Result<Forecast> {
-        let windows = self.prepare(candles)?;
+    /// Forecasts the close after the last of `candles` (gaps of at most `max_gap_bars` are
+    /// filled as in training).
+    pub fn forecast_next(&self, candles: &Candles, max_gap_bars: usize) -> Result<Forecast> {
+        let windows = self.prepare(candles, max_gap_bars)?;
         let last = windows.len() - 1;
         let mut forecasts = self.forecast_windows(&windows, last..last + 1)?;
         forecasts.pop().ok_or_else(|| {

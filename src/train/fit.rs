@@ -238,6 +238,26 @@ impl<'a> Trainer<'a> {
     }
 }
 
+/// Fails when an epoch's loss or validation loss is NaN or infinite: the weights diverged, and
+/// every later epoch would only repeat it.
+fn check_finite_epoch(epoch: usize, config: &FitConfig, m: &EpochMetrics) -> Result<()> {
+    if [m.loss, m.val_loss, m.mae, m.val_mae]
+        .iter()
+        .all(|v| v.is_finite())
+    {
+        return Ok(());
+    }
+    Err(AtbError::NonFinite(format!(
+        "epoch {} of {}: training loss {}, validation loss {}; the weights diverged at \
+         learning rate {:e}: try a lower --learning-rate",
+        epoch + 1,
+        config.epochs,
+        m.loss,
+        m.val_loss,
+        m.learning_rate
+    )))
+}
+
 /// Trains `net` on `train`, validating on `validation` after every epoch. Ends with the
 /// best epoch's weights in `params`. `on_epoch` sees each epoch's metrics as it ends.
 pub fn fit(
@@ -277,6 +297,7 @@ pub fn fit(
         };
         history.epochs.push(metrics);
         on_epoch(epoch, &metrics);
+        check_finite_epoch(epoch, config, &metrics)?;
         let decision = callbacks.after_epoch(val_loss);
         if decision.save_best {
             best = Some((epoch, params.to_host()?));

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::metric::Metric;
+use crate::data::DEFAULT_MAX_GAP_BARS;
 use crate::device::DeviceRequest;
 use crate::pipeline::TrainRequest;
 use crate::{AtbError, Result};
@@ -77,6 +78,7 @@ impl TuneSettings {
             learning_rate,
             patience: self.patience,
             seed: self.seed,
+            max_gap_bars: DEFAULT_MAX_GAP_BARS,
             device,
             data: self.data.clone(),
             models_dir: models_dir.to_path_buf(),

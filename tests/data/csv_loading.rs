@@ -140,3 +140,15 @@ fn the_shared_btcusdt_file_loads_whole() {
     );
     assert_eq!(parsed.map(|p| p.close).ok(), Some(c.close));
 }
+
+#[test]
+fn a_repeated_column_name_is_read_from_its_first_column_and_never_becomes_a_feature() {
+    let text = "date,open,high,low,close,volume,Close,sentiment,SENTIMENT\n\
+                2024-01-01 00:00:00,10,11,9,10.5,5,999,0.1,7\n\
+                2024-01-01 01:00:00,10.5,12,10,11,6,999,0.2,7\n";
+    let candles = parse_csv("dup.csv", text.as_bytes()).expect("loads");
+    assert_eq!(candles.close, vec![10.5, 11.0], "the first close column");
+    let extra: Vec<&str> = candles.extra.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(extra, vec!["sentiment"], "Close and SENTIMENT are ignored");
+    assert_eq!(candles.extra[0].values, vec![0.1, 0.2]);
+}

@@ -84,3 +84,20 @@ fn malformed_or_inconsistent_json_is_an_error_naming_the_file() {
     let e = Scalers::from_json("s.json", &scalers.to_json().expect("ok")).expect_err("zero std");
     assert!(e.to_string().contains("must be positive"), "{e}");
 }
+
+#[test]
+fn a_scaler_that_sends_a_value_to_infinity_is_an_error_naming_the_feature() {
+    let scaler = FeatureScaler {
+        names: vec!["rsi_14".into(), "log_return_1".into()],
+        mean: vec![50.0, -1e300],
+        std: vec![10.0, 1e-300],
+    };
+    let e = scaler
+        .transform(array![[55.0, 0.01]].view())
+        .expect_err("0.01 + 1e300 over 1e-300 overflows");
+    assert!(
+        e.to_string()
+            .starts_with("not a finite number: feature 'log_return_1' = 0.01 scales to inf"),
+        "{e}"
+    );
+}

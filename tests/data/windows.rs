@@ -179,6 +179,17 @@ fn too_short_splits_and_zero_length_are_clear_errors() {
         split: SplitFractions::default(),
     };
     assert!(make_windows(&frame, &config).is_err());
+    let longest = WindowConfig {
+        sequence_length: usize::MAX,
+        split: SplitFractions::default(),
+    };
+    let message = make_windows(&frame, &longest)
+        .expect_err("2^64 - 1 bars, not an overflow panic")
+        .to_string();
+    assert!(
+        message.contains("a window of 18446744073709551615 bars"),
+        "{message}"
+    );
 }
 
 #[test]
