@@ -73,6 +73,8 @@ fn steady_state_calls_create_no_pipelines_or_buffers() {
         warm.pipelines_built >= 2 && warm.buffers_created > 0,
         "{warm:?}"
     );
+    // Every buffer is at least one 256-byte bucket, and the pool holds them all.
+    assert!(warm.buffer_bytes >= 256 * warm.buffers_created, "{warm:?}");
     for _ in 0..10 {
         assert_eq!(step(), first, "same inputs, same bits");
     }
@@ -85,6 +87,7 @@ fn steady_state_calls_create_no_pipelines_or_buffers() {
         steady.buffers_created, warm.buffers_created,
         "buffers allocated: {steady:?}"
     );
+    assert_eq!(steady.buffer_bytes, warm.buffer_bytes, "{steady:?}");
     assert!(steady.pipeline_hits >= warm.pipeline_hits + 20);
     assert!(steady.buffers_reused > warm.buffers_reused);
 }

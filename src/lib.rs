@@ -29,6 +29,7 @@ pub mod plots;
 pub mod registry;
 pub mod tensor;
 pub mod train;
+pub mod tune;
 
 pub use device::{BackendChoice, ComputeDevice, DeviceChoice, DeviceRequest};
 pub use error::{AtbError, Result};

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
 
@@ -31,10 +32,11 @@ fn quiet_gpu_probe_without_a_session() {
 }
 
 fn main() -> ExitCode {
+    let process_start = Instant::now();
     exit_quietly_on_closed_pipe();
     quiet_gpu_probe_without_a_session();
     let cli = atb_gpu::cli::Cli::parse();
-    match atb_gpu::cli::run(cli) {
+    match atb_gpu::cli::run(cli, process_start) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

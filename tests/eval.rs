@@ -247,6 +247,74 @@ fn bad_inputs_are_errors_not_panics() {
     );
 }
 
+/// Closes at `level` with moves `level × [0.7 %, −0.9 %, …]`, a model that forecasts
+/// `share` of each move, and persistence: their RMSEs differ by the factor `1 − share`.
+fn priced_at(level: f64, share: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let moves = [0.0070, -0.0088, 0.0123, -0.0053, 0.0100, -0.0076];
+    let prev: Vec<f64> = (0..moves.len())
+        .map(|i| level * (1.0 + 0.001 * i as f64))
+        .collect();
+    let actual: Vec<f64> = prev.iter().zip(moves).map(|(p, m)| p * (1.0 + m)).collect();
+    let predicted: Vec<f64> = prev
+        .iter()
+        .zip(&actual)
+        .map(|(p, a)| p + share * (a - p))
+        .collect();
+    (predicted, actual, prev)
+}
+
+#[test]
+fn every_table_tells_errors_apart_at_doge_and_btc_scales() {
+    use atb_gpu::pipeline::{BenchmarkReport, BenchmarkRow};
+    // DOGE at 0.17 (the model 3 % better) and BTC at 117,000 (0.01 % better).
+    for (level, share) in [(0.17, 0.03), (117_000.0, 0.0001)] {
+        let (predicted, actual, prev) = priced_at(level, share);
+        let c = Comparison::new(&predicted, &actual, &prev).unwrap();
+        let columns = |text: &str, label: &str| -> Vec<String> {
+            let line = text.lines().find(|l| l.starts_with(label)).unwrap();
+            line.split_whitespace().map(str::to_string).collect()
+        };
+        let text = c.to_string();
+        for label in ["RMSE", "MAE"] {
+            let cells = columns(&text, label);
+            assert_ne!(
+                cells[1], cells[2],
+                "{label} at {level} shows no difference:\n{text}"
+            );
+        }
+        if level < 1.0 {
+            // Four fixed decimals (the old format) could not tell these apart.
+            assert_eq!(
+                format!("{:.4}", c.model.rmse),
+                format!("{:.4}", c.naive.rmse)
+            );
+        }
+        let row = |model: &str, metrics: &atb_gpu::eval::Metrics| BenchmarkRow {
+            model: model.to_string(),
+            train_seconds: 1.0,
+            infer_ms_p50: 1.0,
+            infer_ms_p95: 1.0,
+            throughput_per_s: 1.0,
+            parameters_mib: 1.0,
+            metrics: metrics.clone(),
+            vs_persistence: None,
+        };
+        let report = BenchmarkReport {
+            device: "cpu".into(),
+            test_bars: actual.len(),
+            rows: vec![row("tcn", &c.model), row("naive", &c.naive)],
+        };
+        let text = report.to_string();
+        let (model, naive) = (columns(&text, "tcn"), columns(&text, "naive"));
+        for (column, name) in [(3, "RMSE"), (4, "MAE")] {
+            assert_ne!(
+                model[column], naive[column],
+                "benchmark {name} at {level} shows no difference:\n{text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn forecasts_whose_errors_overflow_are_an_error_not_infinite_metrics() {
     let actual = [100.0, 101.0, 102.0];

@@ -34,7 +34,8 @@ const RANKS: &[(&str, u32)] = &[
     ("models", 8),
     ("train", 9),
     ("pipeline", 10),
-    ("cli", 11),
+    ("tune", 11),
+    ("cli", 12),
 ];
 
 /// One `crate::…` path as written, and the module path (from the crate root) it names.

@@ -1,12 +1,15 @@
 //! The boosting job end to end on the CPU: a complete version whose model.txt, importance and
-//! prediction files agree with each other; bad parameters fail before anything is written.
+//! prediction files agree with each other and which loads back to predict exactly as trained;
+//! bad parameters fail before anything is written.
 
 use std::path::Path;
 
-use atb_gpu::DeviceChoice;
 use atb_gpu::device::DeviceRequest;
-use atb_gpu::pipeline::{TrainRequest, fit_lightgbm, save_lightgbm, train_lightgbm};
+use atb_gpu::pipeline::{
+    SavedForecaster, TrainRequest, fit_lightgbm, load_forecaster, save_lightgbm, train_lightgbm,
+};
 use atb_gpu::registry::Registry;
+use atb_gpu::{ComputeDevice, DeviceChoice};
 
 fn request(models_dir: &Path, sets: &[&str]) -> TrainRequest {
     TrainRequest {
@@ -79,7 +82,25 @@ fn a_boosting_version_is_complete_and_self_consistent() {
         serde_json::from_str(&std::fs::read_to_string(version.path.join("metrics.json")).unwrap())
             .unwrap();
     assert!(metrics["naive"]["rmse"].as_f64().unwrap() > 0.0);
+    let dm = &metrics["diebold_mariano"];
+    let p_value = dm["p_value"]
+        .as_f64()
+        .expect("metrics.json holds the DM p-value");
+    assert!((0.0..=1.0).contains(&p_value), "{dm}");
+    assert!(dm["statistic"].as_f64().unwrap().is_finite(), "{dm}");
     assert!(metrics["trees"].as_u64().unwrap() >= 1);
+
+    // Loaded back from model.txt, the trees predict the test rows exactly as trained.
+    let loaded = load_forecaster(dir.path(), "BTCUSDT", "latest", &ComputeDevice::Cpu).unwrap();
+    assert_eq!(loaded.model_type(), "lightgbm");
+    assert_eq!(loaded.version(), &version);
+    let SavedForecaster::Boosting(booster) = &loaded else {
+        panic!("a boosting version loads as boosting");
+    };
+    let test = &trained.splits[2];
+    let again = atb_gpu::gbdt::predict(&booster.model, &test.x, &ComputeDevice::Cpu).unwrap();
+    assert_eq!(again, trained.test_predictions);
+    assert_eq!(booster.model.trees().len(), trained.model.trees().len());
 }
 
 #[test]

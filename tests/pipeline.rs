@@ -75,6 +75,12 @@ fn a_saved_version_is_complete_and_predicts_bit_identically() {
         serde_json::from_str(&std::fs::read_to_string(version.path.join("metrics.json")).unwrap())
             .unwrap();
     assert!(metrics["naive"]["rmse"].as_f64().unwrap() > 0.0);
+    let dm = &metrics["diebold_mariano"];
+    let p_value = dm["p_value"]
+        .as_f64()
+        .expect("metrics.json holds the DM p-value");
+    assert!((0.0..=1.0).contains(&p_value), "{dm}");
+    assert!(dm["statistic"].as_f64().unwrap().is_finite(), "{dm}");
     let forecast = saved
         .forecast_next(
             &atb_gpu::data::embedded_candles().unwrap(),

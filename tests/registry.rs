@@ -1,17 +1,37 @@
-//! The versioned model store: atomic commits, distinct numbers under concurrency, listing,
-//! resolving and bit-exact safetensors round trips.
+//! The versioned model store: atomic commits, distinct numbers under concurrency, listing and
+//! resolving complete versions only, removal of dead runs' temporary folders, and bit-exact
+//! safetensors round trips.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use atb_gpu::AtbError;
-use atb_gpu::registry::{Registry, read_tensors};
+use atb_gpu::registry::{PendingVersion, Registry, VersionInfo, read_tensors};
 
 fn registry() -> (tempfile::TempDir, Registry) {
     let dir = tempfile::tempdir().unwrap();
     let reg = Registry::open(dir.path().join("models")).unwrap();
     (dir, reg)
+}
+
+/// Writes the files a boosting version is loaded from.
+fn write_boosting_files(pending: &PendingVersion) {
+    pending
+        .write_json(
+            "config.json",
+            &serde_json::json!({"model_type": "lightgbm"}),
+        )
+        .unwrap();
+    pending.write_bytes("model.txt", b"tree\n").unwrap();
+}
+
+/// Commits a complete (boosting) version of `symbol`.
+fn commit_complete(reg: &Registry, symbol: &str) -> VersionInfo {
+    let pending = reg.begin(symbol).unwrap();
+    write_boosting_files(&pending);
+    pending.commit().unwrap()
 }
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -120,6 +140,7 @@ fn concurrent_commits_get_distinct_numbers() {
                 pending
                     .write_bytes("id.txt", i.to_string().as_bytes())
                     .unwrap();
+                write_boosting_files(&pending);
                 barrier.wait();
                 pending.commit().unwrap()
             })
@@ -141,7 +162,7 @@ fn concurrent_commits_get_distinct_numbers() {
 fn list_sorts_by_symbol_then_number_and_resolve_finds_versions() {
     let (_tmp, reg) = registry();
     for symbol in ["ETHUSDT", "BTCUSDT", "ETHUSDT", "BTCUSDT", "BTCUSDT"] {
-        reg.begin(symbol).unwrap().commit().unwrap();
+        commit_complete(&reg, symbol);
     }
     // Stray entries are ignored.
     std::fs::write(reg.root().join("BTCUSDT/price/notes.txt"), "x").unwrap();
@@ -275,4 +296,112 @@ fn bad_tensors_and_files_are_errors_with_context() {
         Err(AtbError::Io { path, .. }) => assert_eq!(path, missing),
         other => panic!("expected an Io error, got {other:?}"),
     }
+}
+
+#[test]
+fn incomplete_versions_are_neither_listed_nor_resolved_as_latest() {
+    let (_tmp, reg) = registry();
+    let v1 = commit_complete(&reg, "BTCUSDT");
+    let v2 = commit_complete(&reg, "BTCUSDT");
+    std::fs::remove_file(v2.path.join("model.txt")).unwrap();
+    let v3 = commit_complete(&reg, "BTCUSDT");
+    std::fs::write(v3.path.join("config.json"), "{\"model_type\": ").unwrap();
+    let neural = reg.begin("BTCUSDT").unwrap();
+    neural
+        .write_json(
+            "config.json",
+            &serde_json::json!({"model": {"model_type": "tcn"}}),
+        )
+        .unwrap();
+    neural.write_bytes("model.safetensors", b"weights").unwrap();
+    assert_eq!(neural.commit().unwrap().number, 4);
+    let v5 = commit_complete(&reg, "BTCUSDT");
+    std::fs::write(v5.path.join("model.txt"), "").unwrap();
+
+    assert_eq!(reg.list(None).unwrap(), std::slice::from_ref(&v1));
+    assert_eq!(reg.resolve("BTCUSDT", "latest").unwrap(), v1);
+    let reasons: Vec<(u32, String)> = reg
+        .incomplete(Some("BTCUSDT"))
+        .unwrap()
+        .into_iter()
+        .map(|(v, r)| (v.number, r))
+        .collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert_eq!(reasons[0], (2, "model.txt is missing".to_string()));
+    assert!(
+        reasons[1].1.contains("config.json does not parse"),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons[2], (4, "scaler.json is missing".to_string()));
+    assert_eq!(reasons[3], (5, "model.txt is empty".to_string()));
+
+    // Asking for an incomplete version by name says why, in one line.
+    for (asked, reason) in [
+        (v2.name.as_str(), "model.txt is missing"),
+        ("v4", "scaler.json"),
+    ] {
+        let msg = reg.resolve("BTCUSDT", asked).unwrap_err().to_string();
+        assert!(msg.contains("incomplete") && msg.contains(reason), "{msg}");
+        assert!(msg.contains(&v1.name) && !msg.contains('\n'), "{msg}");
+    }
+    // A symbol whose every version is incomplete has no models, and says which are broken.
+    let eth = commit_complete(&reg, "ETHUSDT");
+    std::fs::remove_file(eth.path.join("config.json")).unwrap();
+    assert_eq!(reg.symbols().unwrap(), ["BTCUSDT"]);
+    let msg = reg.resolve("ETHUSDT", "latest").unwrap_err().to_string();
+    assert!(
+        msg.contains("no models") && msg.contains("config.json is missing"),
+        "{msg}"
+    );
+    // New versions still number above the incomplete ones.
+    assert_eq!(commit_complete(&reg, "BTCUSDT").number, 6);
+    assert_eq!(reg.resolve("BTCUSDT", "latest").unwrap().number, 6);
+}
+
+/// `.tmp-PID-NANOS-0` created `age` ago.
+fn pending_name(pid: u32, age: Duration) -> String {
+    let created = SystemTime::now() - age;
+    let nanos = created.duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!(".tmp-{pid}-{nanos}-0")
+}
+
+#[test]
+fn temporary_folders_of_dead_runs_are_removed_and_live_ones_kept() {
+    let (_tmp, reg) = registry();
+    let price = reg.root().join("BTCUSDT/price");
+    std::fs::create_dir_all(&price).unwrap();
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let hour = Duration::from_secs(3600);
+    let week = Duration::from_secs(8 * 24 * 3600);
+    let dead_old = pending_name(dead, hour);
+    let kept = [
+        pending_name(dead, Duration::from_secs(30)),
+        pending_name(std::process::id(), week),
+        ".tmp-not-a-pending-folder".to_string(),
+    ];
+    let ancient = pending_name(1, week);
+    for name in kept.iter().chain([&dead_old, &ancient]) {
+        std::fs::create_dir(price.join(name)).unwrap();
+        std::fs::write(price.join(name).join("model.txt"), "partial").unwrap();
+    }
+    let removed = reg.remove_stale("BTCUSDT").unwrap();
+    let mut expected = vec![price.join(&ancient)];
+    if Path::new("/proc/self").exists() {
+        expected.push(price.join(&dead_old));
+    }
+    expected.sort();
+    assert_eq!(removed, expected);
+    for name in &kept {
+        assert!(price.join(name).is_dir(), "{name} must be kept");
+    }
+    // A folder of a live process (pid 1) younger than a week is kept.
+    let live = pending_name(1, hour);
+    std::fs::create_dir(price.join(&live)).unwrap();
+    // Starting a version cleans up too, and never touches its own folder.
+    let pending = reg.begin("BTCUSDT").unwrap();
+    assert!(pending.dir().is_dir() && price.join(&live).is_dir());
+    assert!(reg.remove_stale("BTCUSDT").unwrap().is_empty());
+    assert!(reg.remove_stale("../x").is_err());
 }

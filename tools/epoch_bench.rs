@@ -4,7 +4,7 @@
 //! out of the timing. Prints one JSON object on stdout.
 //!
 //! Usage: `cargo run --release --example epoch_bench -- --model-type tcn [--variant default]
-//! [--batch-size 32] [--epochs 2] [--days 365] [--device auto|gpu|cpu] [--backend vulkan]
+//! [--batch-size 32] [--epochs 2] [--days 365] [--device auto|gpu|cpu] [--backend vulkan] [--threads N]
 //! [--export DIR]`
 //!
 //! `--export DIR` also writes the windows and the shuffled order of every epoch as `.npy`
@@ -66,6 +66,9 @@ struct Args {
     /// Restrict to one graphics API.
     #[arg(long, value_enum)]
     backend: Option<BackendChoice>,
+    /// CPU threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Single-window forecasts timed for the latency percentiles.
     #[arg(long, default_value_t = 200)]
     latency_runs: usize,
@@ -189,6 +192,7 @@ fn export(dir: &Path, data: &Dataset, args: &Args, adam: &AdamConfig) -> Result<
 
 fn run() -> Result<(), String> {
     let args = Args::parse();
+    atb_gpu::cpu::fast::threads::configure(args.threads).map_err(|e| e.to_string())?;
     let model_type = ModelType::parse(&args.model_type).map_err(|e| e.to_string())?;
     let variant = Variant::parse(&args.variant).map_err(|e| e.to_string())?;
     let device = ComputeDevice::open(&DeviceRequest::from_env(args.device, args.backend))

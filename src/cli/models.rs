@@ -10,7 +10,8 @@ use crate::{AtbError, Result};
 /// Registry commands.
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// List saved versions (of one symbol, or all).
+    /// List complete saved versions (of one symbol, or all); incomplete ones are named on
+    /// stderr.
     List(ListArgs),
     /// Show one version: its files, configuration and test metrics.
     Show(ShowArgs),
@@ -50,12 +51,16 @@ fn read(path: &std::path::Path) -> Result<String> {
 pub fn run(command: &ModelsCommand) -> Result<()> {
     match command {
         ModelsCommand::List(args) => {
-            let versions = Registry::open(&args.models_dir)?.list(args.symbol.as_deref())?;
+            let registry = Registry::open(&args.models_dir)?;
+            let versions = registry.list(args.symbol.as_deref())?;
             if versions.is_empty() {
                 println!("no saved versions under {}", args.models_dir.display());
             }
             for v in versions {
                 println!("{:<12} {:<24} {}", v.symbol, v.name, v.path.display());
+            }
+            for (v, reason) in registry.incomplete(args.symbol.as_deref())? {
+                eprintln!("skipped incomplete version {}: {reason}", v.path.display());
             }
             Ok(())
         }

@@ -29,4 +29,4 @@ pub use gaps::{DEFAULT_MAX_GAP_BARS, Gap, GapReport, fill_gaps, find_gaps, infer
 pub use lgb_features::engineer_features_for_lgb;
 pub use scaler::{FeatureScaler, Scalers, TargetScaler};
 pub use split::{SplitFractions, SplitRanges, chronological_split};
-pub use windows::{Dataset, WindowConfig, WindowSet, latest_window, make_windows};
+pub use windows::{Dataset, WindowConfig, WindowSet, latest_window, make_windows, make_windows_on};

@@ -79,7 +79,13 @@ pub struct Dataset {
 
 /// Splits the frame, fits the scalers on train, and cuts every split into windows.
 pub fn make_windows(frame: &FeatureFrame, config: &WindowConfig) -> Result<Dataset> {
-    let t = config.sequence_length;
+    let ranges = chronological_split(frame.rows(), config.split)?;
+    make_windows_on(frame, ranges, config.sequence_length)
+}
+
+/// [`make_windows`] on explicit row ranges (e.g. one walk-forward fold): in time order, inside
+/// the frame, not necessarily covering it. Scalers are fit on `ranges.train`.
+pub fn make_windows_on(frame: &FeatureFrame, ranges: SplitRanges, t: usize) -> Result<Dataset> {
     if t == 0 {
         return Err(AtbError::InvalidSetting {
             name: "sequence length",
@@ -102,7 +108,19 @@ pub fn make_windows(frame: &FeatureFrame, config: &WindowConfig) -> Result<Datas
             ),
         });
     }
-    let ranges = chronological_split(rows, config.split)?;
+    if ranges.train.end > ranges.validation.start
+        || ranges.validation.end > ranges.test.start
+        || ranges.test.end > rows
+    {
+        return Err(AtbError::InvalidSetting {
+            name: "split ranges",
+            message: format!(
+                "train {:?}, validation {:?} and test {:?} must follow each other inside the \
+                 frame's {rows} rows",
+                ranges.train, ranges.validation, ranges.test
+            ),
+        });
+    }
     for (name, range) in [
         ("train", &ranges.train),
         ("validation", &ranges.validation),

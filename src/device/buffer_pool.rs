@@ -59,6 +59,8 @@ struct PoolState {
     retained: Vec<Released>,
     created: u64,
     reused: u64,
+    /// Bytes of every buffer created (the pool keeps them all).
+    created_bytes: u64,
 }
 
 impl PoolState {
@@ -100,6 +102,7 @@ impl BufferPool {
                 state.reused += 1;
             } else {
                 state.created += 1;
+                state.created_bytes += bucket;
             }
             buffer
         };
@@ -164,6 +167,12 @@ impl BufferPool {
     pub(crate) fn counts(&self) -> (u64, u64) {
         let state = self.lock();
         (state.created, state.reused)
+    }
+
+    /// Bytes of GPU memory the pool's buffers hold: every buffer it created, in use or free
+    /// (buffers are never destroyed while the pool lives).
+    pub(crate) fn bytes_held(&self) -> u64 {
+        self.lock().created_bytes
     }
 }
 

@@ -80,6 +80,9 @@ pub struct ContextStats {
     pub pipeline_hits: u64,
     /// Queue submits so far.
     pub submits: u64,
+    /// Bytes of GPU memory held by the buffer pool (every buffer created so far; the pool
+    /// keeps free buffers for reuse rather than destroying them).
+    pub buffer_bytes: u64,
 }
 
 #[derive(Default)]
@@ -229,6 +232,7 @@ impl GpuContext {
             pipelines_built,
             pipeline_hits,
             submits: lock(&self.recorder).submits,
+            buffer_bytes: self.pool.bytes_held(),
         }
     }
 

@@ -63,6 +63,17 @@ impl BinMapper {
         BinMapper { uppers, range }
     }
 
+    /// Bins with the given upper bounds (ascending, the last `+inf`) and training range: the
+    /// bins of a model read back from `model.txt`.
+    pub(crate) fn from_uppers(uppers: Vec<f64>, range: Option<(f32, f32)>) -> BinMapper {
+        BinMapper { uppers, range }
+    }
+
+    /// The bin whose upper bound is `threshold` (or the first above it).
+    pub(crate) fn bin_of_threshold(&self, threshold: f64) -> usize {
+        self.uppers.partition_point(|&u| u < threshold)
+    }
+
     /// Number of value bins (the missing-value bin is number `value_bins()`).
     pub fn value_bins(&self) -> usize {
         self.uppers.len()

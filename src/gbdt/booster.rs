@@ -75,6 +75,25 @@ impl LightGbmModel {
         }
     }
 
+    /// A trained model from its parts, e.g. read back from `model.txt`.
+    pub(crate) fn from_parts(
+        params: GbdtParams,
+        feature_names: Vec<String>,
+        mappers: Vec<BinMapper>,
+        init_score: f64,
+        trees: Vec<Tree>,
+    ) -> LightGbmModel {
+        LightGbmModel {
+            params,
+            feature_names,
+            mappers,
+            init_score,
+            trees,
+            best_iteration: None,
+            history: Vec::new(),
+        }
+    }
+
     /// Whether the model has been trained.
     pub fn is_trained(&self) -> bool {
         !self.mappers.is_empty()

@@ -4,7 +4,7 @@
 //! gradients → [`mod@quantise`] (fixed point, for integer-atomic histograms) → [`grower`]
 //! (leaf-wise growth from [`histogram`]s built and rows partitioned by [`tree_backend`] on the device, sibling
 //! histograms by subtraction, [`split`] search on the host) → [`booster`] (shrinkage,
-//! sampling, early stopping, prediction) → [`importance`], [`model_text`] (`model.txt`).
+//! sampling, early stopping, prediction) → [`importance`], [`model_text`] (`model.txt`), read back by [`model_text_reader`].
 
 pub mod binning;
 pub mod booster;
@@ -16,6 +16,7 @@ pub mod histogram;
 pub mod importance;
 pub mod matrix;
 pub mod model_text;
+pub mod model_text_reader;
 pub mod objective;
 pub mod params;
 pub mod quantise;
@@ -34,6 +35,7 @@ pub use histogram::{BinSums, CHANNELS, Histogram};
 pub use importance::{FeatureImportance, ImportanceType, get_feature_importance};
 pub use matrix::FeatureMatrix;
 pub use model_text::{save_model_txt, to_model_string};
+pub use model_text_reader::{load_model_txt, parse_model_string};
 pub use objective::Objective;
 pub use params::GbdtParams;
 pub use quantise::{QuantisedGradients, quantise};

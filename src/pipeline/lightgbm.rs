@@ -11,7 +11,7 @@ use super::candles::{LoadedCandles, load_candles};
 use super::outcome::TrainOutcome;
 use super::request::TrainRequest;
 use crate::data::time::format_timestamp;
-use crate::data::{SplitFractions, chronological_split, engineer_features_for_lgb};
+use crate::data::{SplitFractions, SplitRanges, chronological_split, engineer_features_for_lgb};
 use crate::device::ComputeDevice;
 use crate::eval::Comparison;
 use crate::gbdt::{
@@ -20,7 +20,7 @@ use crate::gbdt::{
 };
 use crate::models::Overrides;
 use crate::plots::importance_png;
-use crate::registry::{Registry, VersionInfo};
+use crate::registry::{PendingVersion, Registry, VersionInfo};
 use crate::{AtbError, Result};
 
 /// The boosting parameters `--set` accepts.
@@ -117,14 +117,26 @@ pub fn boosting_params(request: &TrainRequest) -> Result<GbdtParams> {
 /// opens or data is read.
 pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
     request.validate()?;
-    let params = boosting_params(request)?;
     let device = ComputeDevice::open(&request.device)?;
+    let split = |rows| chronological_split(rows, SplitFractions::default());
+    fit_lightgbm_split(request, &device, &split)
+}
+
+/// [`fit_lightgbm`] on an open `device`, with `split` choosing the train / validation / test
+/// rows (of those with a next close) from their count: the default split, or one walk-forward
+/// fold.
+pub fn fit_lightgbm_split(
+    request: &TrainRequest,
+    device: &ComputeDevice,
+    split: &dyn Fn(usize) -> Result<SplitRanges>,
+) -> Result<TrainedBooster> {
+    let params = boosting_params(request)?;
     let loaded = load_candles(request)?;
     let (frame, names) = engineer_features_for_lgb(&loaded.candles)?;
     let rows: Vec<usize> = (0..frame.rows())
         .filter(|&r| frame.next_close[r].is_some())
         .collect();
-    let ranges = chronological_split(rows.len(), SplitFractions::default())?;
+    let ranges = split(rows.len())?;
     let cols = names.len();
     let split = |range: std::ops::Range<usize>| -> Result<BoostingSplit> {
         let picked = &rows[range];
@@ -159,7 +171,7 @@ pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
         &splits[0].y,
         &splits[1].x,
         &splits[1].y,
-        &device,
+        device,
     )?;
     let train_seconds = started.elapsed().as_secs_f64();
     let test = &splits[2];
@@ -185,6 +197,12 @@ pub fn fit_lightgbm(request: &TrainRequest) -> Result<TrainedBooster> {
 /// Saves a registry version: `model.txt`, `importance.csv`, `importance.png`,
 /// `test_predictions.csv`, `train.csv`, `validation.csv`, `config.json`, `metrics.json`.
 pub fn save_lightgbm(request: &TrainRequest, trained: &TrainedBooster) -> Result<VersionInfo> {
+    stage_lightgbm(request, trained)?.commit()
+}
+
+/// The files of [`save_lightgbm`] in a pending version, for a caller that adds its own before
+/// committing.
+pub fn stage_lightgbm(request: &TrainRequest, trained: &TrainedBooster) -> Result<PendingVersion> {
     let pending = Registry::open(&request.models_dir)?.begin(&request.symbol)?;
     let model = &trained.model;
     let names = model.feature_names().to_vec();
@@ -263,11 +281,12 @@ pub fn save_lightgbm(request: &TrainRequest, trained: &TrainedBooster) -> Result
         "model": trained.comparison.model,
         "naive": trained.comparison.naive,
         "skill": trained.comparison.skill,
+        "diebold_mariano": trained.comparison.diebold_mariano,
         "trees": model.trees().len(),
         "best_iteration": model.best_iteration(),
     });
     pending.write_json("metrics.json", &metrics)?;
-    pending.commit()
+    Ok(pending)
 }
 
 /// Trains, evaluates and saves the booster of `request`.

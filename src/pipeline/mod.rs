@@ -5,11 +5,16 @@
 mod benchmark;
 mod candles;
 mod explain;
+mod forecast;
+mod forecaster;
 mod lightgbm;
 mod memory;
 mod neural;
 mod outcome;
+mod profile;
 mod request;
+mod resident_memory;
+mod saved_booster;
 mod saved_config;
 mod saved_config_v0_1;
 mod saved_model;
@@ -20,14 +25,24 @@ pub use benchmark::{
 };
 pub use candles::{LoadedCandles, load_candles};
 pub use explain::{AttentionMap, attention_map, attention_png};
+pub use forecast::{Forecast, PreparedWindows, forecasts_csv};
+pub use forecaster::{FORECAST_BATCH, SavedForecaster, load_forecaster};
 pub use lightgbm::{
-    BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm, save_lightgbm,
-    train_lightgbm,
+    BOOSTING_TARGET, BoostingSplit, TrainedBooster, boosting_params, fit_lightgbm,
+    fit_lightgbm_split, save_lightgbm, stage_lightgbm, train_lightgbm,
 };
 pub use memory::MemoryEstimate;
-pub use neural::{TARGET, TrainedNeural, fit_neural, save_neural, train_neural};
+pub use neural::{
+    TARGET, TrainedNeural, fit_neural, fit_neural_split, save_neural, stage_neural, train_neural,
+};
 pub use outcome::TrainOutcome;
+pub use profile::{
+    ColdStart, LATENCY_TARGET_MS, Latency, MEMORY_TARGET_BYTES, ProfileReport, ProfileRequest,
+    THROUGHPUT_BATCHES, Target, Throughput, WARMUP_RUNS, profile,
+};
 pub use request::{CheckpointRequest, SYMBOL_PATTERN, TrainRequest, check_symbol};
+pub use resident_memory::{peak_resident_bytes, resident_bytes};
+pub use saved_booster::{BoostingConfig, SavedBooster};
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
-pub use saved_model::{Forecast, SavedModel, load_saved_model};
+pub use saved_model::{SavedModel, load_saved_model};
 pub use writable::{check_writable_dir, check_writable_file};

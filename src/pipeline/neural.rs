@@ -9,8 +9,8 @@ use super::request::TrainRequest;
 use super::saved_config::{DataSummary, SavedConfig, TrainingSettings};
 use crate::data::time::format_timestamp;
 use crate::data::{
-    Dataset, FeatureSet, WindowConfig, WindowSet, chronological_split, engineer_features,
-    make_windows,
+    Dataset, FeatureSet, SplitFractions, SplitRanges, WindowConfig, WindowSet, chronological_split,
+    engineer_features, make_windows_on,
 };
 use crate::device::ComputeDevice;
 use crate::error::warn;
@@ -18,7 +18,7 @@ use crate::eval::Comparison;
 use crate::models::Model;
 use crate::ops::AdamConfig;
 use crate::plots::{TrainingCurves, history_png};
-use crate::registry::{Registry, VersionInfo};
+use crate::registry::{PendingVersion, Registry, VersionInfo};
 use crate::train::{
     CheckpointPlan, DeviceDataset, EpochMetrics, FitConfig, fit, get_model_callbacks, predict,
 };
@@ -125,14 +125,26 @@ fn window_values(rows: usize, t: usize, features: usize) -> Option<u64> {
 /// computed, a model is built or an epoch runs.
 pub fn fit_neural(
     request: &TrainRequest,
-    mut on_epoch: impl FnMut(usize, &EpochMetrics),
+    on_epoch: impl FnMut(usize, &EpochMetrics),
 ) -> Result<TrainedNeural> {
     request.validate()?;
     let device = ComputeDevice::open(&request.device)?;
+    let split = |rows| chronological_split(rows, SplitFractions::default());
+    fit_neural_split(request, &device, &split, on_epoch)
+}
+
+/// [`fit_neural`] on an open `device`, with `split` choosing the train / validation / test rows
+/// of the feature frame from its row count (the default split, or one walk-forward fold).
+pub fn fit_neural_split(
+    request: &TrainRequest,
+    device: &ComputeDevice,
+    split: &dyn Fn(usize) -> Result<SplitRanges>,
+    mut on_epoch: impl FnMut(usize, &EpochMetrics),
+) -> Result<TrainedNeural> {
     // The config is built once, from the price features; the data's sentiment columns join it
     // when the model asks for them (cnn_lstm with has_sentiment).
     let config = request.neural_config()?;
-    request.memory_estimate(&config, 0)?.check_here(&device)?;
+    request.memory_estimate(&config, 0)?.check_here(device)?;
     let model_type = config.model_type();
     let loaded = load_candles(request)?;
     let sentiment_columns = if config.has_sentiment() {
@@ -162,7 +174,7 @@ pub fn fit_neural(
     })?;
     request
         .memory_estimate(&config, window_values)?
-        .check_here(&device)?;
+        .check_here(device)?;
     let wants_extra = sentiment_columns > 0;
     let feature_set = if wants_extra {
         FeatureSet::PriceAndExtra
@@ -177,11 +189,7 @@ pub fn fit_neural(
             config.features()
         )));
     }
-    let window_config = WindowConfig {
-        sequence_length: request.sequence_length,
-        ..WindowConfig::default()
-    };
-    let data = make_windows(&frame, &window_config)?;
+    let data = make_windows_on(&frame, split(frame.rows())?, request.sequence_length)?;
     if data.train.len() < request.batch_size {
         return Err(AtbError::Config(format!(
             "--batch-size {} is more than the {} training windows; use a smaller batch or more \
@@ -190,11 +198,11 @@ pub fn fit_neural(
             data.train.len()
         )));
     }
-    let mut model = Model::build(&config, request.seed, &device)?;
+    let mut model = Model::build(&config, request.seed, device)?;
     let (train_set, val_set, test_set) = (
-        device_windows(&device, &data.train)?,
-        device_windows(&device, &data.validation)?,
-        device_windows(&device, &data.test)?,
+        device_windows(device, &data.train)?,
+        device_windows(device, &data.validation)?,
+        device_windows(device, &data.test)?,
     );
     let learning_rate = request.learning_rate.unwrap_or(1e-3);
     let fit_config = FitConfig {
@@ -277,6 +285,12 @@ pub fn fit_neural(
 /// Saves a trained model as a new registry version: weights, config, scalers, metrics,
 /// history (CSV and PNG). Written to a temporary folder and renamed into place.
 pub fn save_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<VersionInfo> {
+    stage_neural(request, trained)?.commit()
+}
+
+/// The files of [`save_neural`] in a pending version, for a caller that adds its own before
+/// committing.
+pub fn stage_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<PendingVersion> {
     let TrainedNeural {
         model,
         data,
@@ -313,5 +327,5 @@ pub fn save_neural(request: &TrainRequest, trained: &TrainedNeural) -> Result<Ve
             val_rmse: &val_rmse,
         },
     )?;
-    pending.commit()
+    Ok(pending)
 }

@@ -1,14 +1,15 @@
 //! Loading a neural registry version back (`config.json`, `model.safetensors`, `scaler.json`)
-//! and forecasting the next bar from the latest candles.
+//! and forecasting from windows of candles.
 
+use std::ops::Range;
 use std::path::Path;
 
+use super::forecast::{Forecast, PreparedWindows};
 use super::memory::MemoryEstimate;
 use super::saved_config::SavedConfig;
-use crate::data::time::{format_interval, format_timestamp, parse_timestamp};
+use crate::data::time::{format_interval, parse_timestamp};
 use crate::data::{
     Candles, FeatureSet, PRICE_FEATURES, Scalers, engineer_features, fill_gaps, infer_interval,
-    latest_window,
 };
 use crate::device::ComputeDevice;
 use crate::error::warn;
@@ -45,56 +46,7 @@ pub fn load_saved_model(
     device: &ComputeDevice,
 ) -> Result<SavedModel> {
     let version = Registry::open(models_dir)?.resolve(symbol, version)?;
-    let config_path = version.path.join("config.json");
-    let config = SavedConfig::from_json(&read_text(&config_path)?).map_err(|e| {
-        AtbError::Registry(format!(
-            "{}: not a neural model's config.json ({e}); boosting versions hold model.txt for LightGBM",
-            config_path.display()
-        ))
-    })?;
-    let scaler_path = version.path.join("scaler.json");
-    let scalers = Scalers::from_json(
-        &scaler_path.display().to_string(),
-        &read_text(&scaler_path)?,
-    )?;
-    check_config(&config, &scalers)
-        .map_err(|message| AtbError::Registry(format!("{}: {message}", config_path.display())))?;
-    let too_large = |e: AtbError| AtbError::Registry(format!("{}: {e}", config_path.display()));
-    MemoryEstimate::of_inference(
-        &config
-            .model
-            .footprint(config.sequence_length)
-            .map_err(too_large)?,
-    )
-    .ok_or_else(|| {
-        AtbError::Registry(format!(
-            "{}: the model's size overflows 64-bit arithmetic",
-            config_path.display()
-        ))
-    })?
-    .check_here(device)
-    .map_err(too_large)?;
-    let mut model = Model::build(&config.model, config.training.seed, device)?;
-    let weights_path = version.path.join("model.safetensors");
-    let tensors = read_tensors(&weights_path)?;
-    check_tensors(model.params.entries(), &tensors).map_err(|message| {
-        AtbError::Registry(format!(
-            "{}: {message} (config.json describes a {} model)",
-            weights_path.display(),
-            config.model.model_type().name()
-        ))
-    })?;
-    let weights: Vec<(String, Vec<f32>)> = tensors
-        .into_iter()
-        .map(|(name, _, values)| (name, values))
-        .collect();
-    model.params.load(&weights)?;
-    Ok(SavedModel {
-        version,
-        config,
-        model,
-        scalers,
-    })
+    SavedModel::load(version, device)
 }
 
 /// The parts of a `config.json` that must agree with each other and with `scaler.json`: the
@@ -166,18 +118,62 @@ fn check_tensors(
     Ok(())
 }
 
-/// A forecast of the bar after the last candle.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Forecast {
-    /// Open time of the last candle used (UTC).
-    pub last_bar: String,
-    /// Its close.
-    pub last_close: f64,
-    /// Forecast close of the next bar.
-    pub next_close: f64,
-}
-
 impl SavedModel {
+    /// Loads the neural registry version `version` onto `device`.
+    pub fn load(version: VersionInfo, device: &ComputeDevice) -> Result<SavedModel> {
+        let config_path = version.path.join("config.json");
+        let config = SavedConfig::from_json(&read_text(&config_path)?).map_err(|e| {
+            AtbError::Registry(format!(
+                "{}: not a neural model's config.json ({e}); lightgbm versions hold trees, not a network",
+                config_path.display()
+            ))
+        })?;
+        let scaler_path = version.path.join("scaler.json");
+        let scalers = Scalers::from_json(
+            &scaler_path.display().to_string(),
+            &read_text(&scaler_path)?,
+        )?;
+        check_config(&config, &scalers).map_err(|message| {
+            AtbError::Registry(format!("{}: {message}", config_path.display()))
+        })?;
+        let too_large = |e: AtbError| AtbError::Registry(format!("{}: {e}", config_path.display()));
+        MemoryEstimate::of_inference(
+            &config
+                .model
+                .footprint(config.sequence_length)
+                .map_err(too_large)?,
+        )
+        .ok_or_else(|| {
+            AtbError::Registry(format!(
+                "{}: the model's size overflows 64-bit arithmetic",
+                config_path.display()
+            ))
+        })?
+        .check_here(device)
+        .map_err(too_large)?;
+        let mut model = Model::build(&config.model, config.training.seed, device)?;
+        let weights_path = version.path.join("model.safetensors");
+        let tensors = read_tensors(&weights_path)?;
+        check_tensors(model.params.entries(), &tensors).map_err(|message| {
+            AtbError::Registry(format!(
+                "{}: {message} (config.json describes a {} model)",
+                weights_path.display(),
+                config.model.model_type().name()
+            ))
+        })?;
+        let weights: Vec<(String, Vec<f32>)> = tensors
+            .into_iter()
+            .map(|(name, _, values)| (name, values))
+            .collect();
+        model.params.load(&weights)?;
+        Ok(SavedModel {
+            version,
+            config,
+            model,
+            scalers,
+        })
+    }
+
     /// Scaled predictions for windows `x` [N, T, F] (already standardised).
     pub fn predict_scaled(&self, x: &Tensor) -> Result<Vec<f32>> {
         self.model.predict(x)
@@ -214,9 +210,9 @@ impl SavedModel {
         }
     }
 
-    /// Forecasts the close after the last of `candles` (gaps of at most `max_gap_bars` are
-    /// filled as in training); warns when their interval is not the training data's.
-    pub fn forecast_next(&self, candles: &Candles, max_gap_bars: usize) -> Result<Forecast> {
+    /// Every window of `candles` (gaps of at most `max_gap_bars` filled as in training),
+    /// scaled as in training; warns when their interval is not the training data's.
+    pub fn prepare(&self, candles: &Candles, max_gap_bars: usize) -> Result<PreparedWindows> {
         self.warn_on_another_interval(candles);
         let (filled, _) = fill_gaps(candles, max_gap_bars)?;
         let set = if self.config.uses_extra_columns {
@@ -225,35 +221,44 @@ impl SavedModel {
             FeatureSet::Price
         };
         let frame = engineer_features(&filled, set)?;
-        if frame.names != self.config.features {
+        if frame.names != self.config.features || frame.names != self.scalers.features.names {
             return Err(AtbError::Config(format!(
                 "the data's features {:?} differ from the model's {:?} (extra columns must match training)",
                 frame.names, self.config.features
             )));
         }
-        let window = latest_window(&frame, &self.scalers, self.config.sequence_length)?;
-        let shape = window.shape().to_vec();
-        let x = Tensor::from_vec(&shape, window.iter().copied().collect())?;
-        let scaled = self.predict_scaled(&x)?;
-        let last_close = frame.close.last().copied().unwrap_or(f64::NAN);
-        let last_time = frame.time_ms.last().copied().unwrap_or(0);
-        let output = scaled.first().copied().unwrap_or(f32::NAN);
-        let next_close = self.scalers.target.inverse(f64::from(output), last_close);
-        if !next_close.is_finite() {
-            let target = &self.scalers.target;
-            return Err(AtbError::NonFinite(format!(
-                "{}: the forecast is {next_close} (network output {output}, target scaler mean \
-                 {:e} and std {:e} in scaler.json, last close {last_close}); the saved weights or \
-                 scaler are not usable",
-                self.version.path.display(),
-                target.mean,
-                target.std
-            )));
-        }
-        Ok(Forecast {
-            last_bar: format_timestamp(last_time),
-            last_close,
-            next_close,
+        let scaled = self.scalers.features.transform(frame.values.view())?;
+        PreparedWindows::sequences(
+            scaled,
+            self.config.sequence_length,
+            &frame.time_ms,
+            &frame.close,
+        )
+    }
+
+    /// The forecasts of windows `range` of `windows` (one upload, forward and readback).
+    pub fn forecast_windows(
+        &self,
+        windows: &PreparedWindows,
+        range: Range<usize>,
+    ) -> Result<Vec<Forecast>> {
+        let scaled = self.predict_scaled(&windows.sequence_batch(range.clone())?)?;
+        let next: Vec<f64> = range
+            .clone()
+            .zip(&scaled)
+            .map(|(i, &p)| self.scalers.target.inverse(f64::from(p), windows.close[i]))
+            .collect();
+        windows.forecasts(range, &next)
+    }
+
+    /// Forecasts the close after the last of `candles` (gaps of at most `max_gap_bars` are
+    /// filled as in training).
+    pub fn forecast_next(&self, candles: &Candles, max_gap_bars: usize) -> Result<Forecast> {
+        let windows = self.prepare(candles, max_gap_bars)?;
+        let last = windows.len() - 1;
+        let mut forecasts = self.forecast_windows(&windows, last..last + 1)?;
+        forecasts.pop().ok_or_else(|| {
+            AtbError::Config("the model gave no forecast for the last window".into())
         })
     }
 }

@@ -4,9 +4,11 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use super::completeness::check_complete;
 use super::io_error::io_at;
 use super::pending::PendingVersion;
 use super::scan::scan_versions;
+use super::stale::remove_stale_pending;
 use super::version::VersionInfo;
 use crate::error::{AtbError, Result};
 
@@ -69,14 +71,87 @@ impl Registry {
         self.root.join(symbol).join(PRICE_DIR)
     }
 
-    /// Starts a new version of `symbol` in a temporary folder.
+    /// Starts a new version of `symbol` in a temporary folder, first removing the temporary
+    /// folders that dead runs left (see [`remove_stale`](Self::remove_stale)).
     pub fn begin(&self, symbol: &str) -> Result<PendingVersion> {
-        check_symbol(symbol)?;
+        self.remove_stale(symbol)?;
         PendingVersion::create(symbol, self.price_dir(symbol))
     }
 
-    /// Symbols with at least one committed version, sorted.
+    /// Removes `symbol`'s temporary folders that no live run can still be writing (their
+    /// process is gone, or they are a week old) and returns them.
+    pub fn remove_stale(&self, symbol: &str) -> Result<Vec<PathBuf>> {
+        check_symbol(symbol)?;
+        Ok(remove_stale_pending(
+            &self.price_dir(symbol),
+            std::time::SystemTime::now(),
+        ))
+    }
+
+    /// Every version folder of `symbol`, oldest first, with `Err(reason)` for incomplete ones.
+    fn scan(&self, symbol: &str) -> Result<Vec<(VersionInfo, std::result::Result<(), String>)>> {
+        let price_dir = self.price_dir(symbol);
+        Ok(scan_versions(&price_dir)?
+            .into_iter()
+            .map(|(number, name)| {
+                let info = VersionInfo {
+                    symbol: symbol.to_string(),
+                    path: price_dir.join(&name),
+                    name,
+                    number,
+                };
+                let complete = check_complete(&info.path);
+                (info, complete)
+            })
+            .collect())
+    }
+
+    /// Symbols with at least one complete version, sorted.
     pub fn symbols(&self) -> Result<Vec<String>> {
+        let mut symbols = Vec::new();
+        for symbol in self.symbols_to_scan(None)? {
+            if self.scan(&symbol)?.iter().any(|(_, c)| c.is_ok()) {
+                symbols.push(symbol);
+            }
+        }
+        Ok(symbols)
+    }
+
+    /// Complete versions of `symbol`, or of every symbol, sorted by symbol then N.
+    /// Temporary folders of unfinished or crashed runs are never listed, nor are versions
+    /// whose files are missing or whose `config.json` does not parse ([`Self::incomplete`]).
+    pub fn list(&self, symbol: Option<&str>) -> Result<Vec<VersionInfo>> {
+        let mut out = Vec::new();
+        for symbol in self.symbols_to_scan(symbol)? {
+            out.extend(
+                self.scan(&symbol)?
+                    .into_iter()
+                    .filter_map(|(info, complete)| complete.is_ok().then_some(info)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Incomplete versions of `symbol`, or of every symbol, with why each is incomplete
+    /// (e.g. `model.txt is missing`).
+    pub fn incomplete(&self, symbol: Option<&str>) -> Result<Vec<(VersionInfo, String)>> {
+        let mut out = Vec::new();
+        for symbol in self.symbols_to_scan(symbol)? {
+            out.extend(
+                self.scan(&symbol)?
+                    .into_iter()
+                    .filter_map(|(info, complete)| complete.err().map(|reason| (info, reason))),
+            );
+        }
+        Ok(out)
+    }
+
+    /// `[symbol]` (checked), or every folder under the root with a valid symbol name.
+    fn symbols_to_scan(&self, symbol: Option<&str>) -> Result<Vec<String>> {
+        if let Some(s) = symbol {
+            check_symbol(s)?;
+            return Ok(vec![s.to_string()]);
+        }
         let entries = match fs::read_dir(&self.root) {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
@@ -85,10 +160,9 @@ impl Registry {
         let mut symbols = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_at(&self.root))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if check_symbol(&name).is_ok() && !scan_versions(&self.price_dir(&name))?.is_empty() {
+            if let Ok(name) = entry.file_name().into_string()
+                && check_symbol(&name).is_ok()
+            {
                 symbols.push(name);
             }
         }
@@ -96,58 +170,67 @@ impl Registry {
         Ok(symbols)
     }
 
-    /// Committed versions of `symbol`, or of every symbol, sorted by symbol then N.
-    /// Temporary folders of unfinished or crashed runs are never listed.
-    pub fn list(&self, symbol: Option<&str>) -> Result<Vec<VersionInfo>> {
-        let symbols = match symbol {
-            Some(s) => {
-                check_symbol(s)?;
-                vec![s.to_string()]
-            }
-            None => self.symbols()?,
-        };
-        let mut out = Vec::new();
-        for symbol in symbols {
-            let price_dir = self.price_dir(&symbol);
-            for (number, name) in scan_versions(&price_dir)? {
-                out.push(VersionInfo {
-                    symbol: symbol.clone(),
-                    path: price_dir.join(&name),
-                    name,
-                    number,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    /// The version of `symbol` named `version`: `latest` (largest N), a full folder name
-    /// (`2026-11-29_03h_v2`) or `vN`. Errors list what is available.
+    /// The version of `symbol` named `version`: `latest` (the complete version with the
+    /// largest N), a full folder name (`2026-11-29_03h_v2`) or `vN`. Errors list what is
+    /// available, and say why a named version is incomplete.
     pub fn resolve(&self, symbol: &str, version: &str) -> Result<VersionInfo> {
-        let versions = self.list(Some(symbol))?;
-        if versions.is_empty() {
-            return Err(AtbError::Registry(format!(
-                "no models for symbol {symbol:?} under {}; available symbols: {}",
-                self.root.display(),
-                join_or_none(&self.symbols()?)
-            )));
+        check_symbol(symbol)?;
+        let scanned = self.scan(symbol)?;
+        let complete: Vec<&VersionInfo> = scanned
+            .iter()
+            .filter_map(|(info, c)| c.is_ok().then_some(info))
+            .collect();
+        let names: Vec<String> = complete.iter().map(|v| v.name.clone()).collect();
+        if version == "latest" {
+            return match complete.last() {
+                Some(info) => Ok((*info).clone()),
+                None => Err(AtbError::Registry(format!(
+                    "no models for symbol {symbol:?} under {}{}; available symbols: {}",
+                    self.root.display(),
+                    incomplete_note(&scanned),
+                    join_or_none(&self.symbols()?)
+                ))),
+            };
         }
         let wanted_number = version
             .strip_prefix('v')
             .and_then(|n| n.parse::<u32>().ok());
-        let found = if version == "latest" {
-            versions.last()
-        } else {
-            versions
-                .iter()
-                .find(|v| v.name == version || Some(v.number) == wanted_number)
-        };
-        found.cloned().ok_or_else(|| {
-            let names: Vec<String> = versions.iter().map(|v| v.name.clone()).collect();
-            AtbError::Registry(format!(
+        match scanned
+            .iter()
+            .find(|(v, _)| v.name == version || Some(v.number) == wanted_number)
+        {
+            Some((info, Ok(()))) => Ok(info.clone()),
+            Some((info, Err(reason))) => Err(AtbError::Registry(format!(
+                "{} is incomplete: {reason}; complete versions of {symbol}: {}",
+                info.path.display(),
+                join_or_none(&names)
+            ))),
+            None if scanned.is_empty() => Err(AtbError::Registry(format!(
+                "no models for symbol {symbol:?} under {}; available symbols: {}",
+                self.root.display(),
+                join_or_none(&self.symbols()?)
+            ))),
+            None => Err(AtbError::Registry(format!(
                 "symbol {symbol:?} has no version {version:?}; available: latest, {}",
-                names.join(", ")
-            ))
-        })
+                join_or_none(&names)
+            ))),
+        }
+    }
+}
+
+/// ` (N incomplete versions: NAME: reason, ...)`, or nothing when every version is complete.
+fn incomplete_note(scanned: &[(VersionInfo, std::result::Result<(), String>)]) -> String {
+    let reasons: Vec<String> = scanned
+        .iter()
+        .filter_map(|(info, c)| c.as_ref().err().map(|r| format!("{}: {r}", info.name)))
+        .collect();
+    if reasons.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} incomplete version(s): {})",
+            reasons.len(),
+            reasons.join("; ")
+        )
     }
 }

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::ops::AttentionShape;
+use crate::descriptors::attention::AttentionShape;
 
 /// `1 / sqrt(dk)`, rounded as the reference rounds it.
 fn score_scale(key_dim: usize) -> f32 {

@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use super::gemm::{Mat, par_gemm, par_gemm_short};
-use crate::ops::Conv1dShape;
+use crate::descriptors::conv1d::Conv1dShape;
 
 /// Rows per parallel block of the copies into and out of `cols`.
 const ROWS: usize = 64;

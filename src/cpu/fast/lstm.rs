@@ -14,7 +14,7 @@ use super::gemm::{Mat, MatMut, gemm, par_gemm, par_gemm_short};
 use super::math;
 use super::threads;
 use crate::cpu::lstm::{LstmGradients, LstmState, LstmStateRef};
-use crate::ops::LstmShape;
+use crate::descriptors::lstm::LstmShape;
 
 /// The forward pass of `cpu::lstm::forward`, from h_{-1} = c_{-1} = 0.
 pub fn forward(

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::gemm::{Mat, par_gemm};
-use crate::ops::{MatmulOptions, MatmulShape};
+use crate::descriptors::matmul::{MatmulOptions, MatmulShape};
 
 /// Rows per parallel block of the epilogue.
 const EPILOGUE_ROWS: usize = 256;
