@@ -195,3 +195,37 @@ fn a_fit_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does() {
         assert_eq!(resumed, straight, "{device:?}: resumed weights differ");
     }
 }
+
+/// The pre-flight refuses a run whose largest buffer exceeds the adapter's binding limit,
+/// naming the buffer, the adapter and the limit, and lets one just under it pass.
+#[test]
+fn the_memory_estimate_is_checked_against_the_adapters_buffer_limits() {
+    let request = DeviceRequest {
+        device: DeviceChoice::Gpu,
+        backend: None,
+        allow_software: true,
+    };
+    let gpu = ComputeDevice::open(&request).unwrap();
+    let limit = gpu.gpu().unwrap().limits().max_storage_buffer_binding_size;
+    let estimate = |bytes| atb_gpu::pipeline::MemoryEstimate {
+        parameters: 0,
+        activations: bytes,
+        windows: 0,
+        largest_buffer: ("the largest activation of one batch", bytes),
+        culprit: "'dense_units'=64".to_string(),
+    };
+    estimate(limit).check(&gpu, None).expect("at the limit");
+    let err = estimate(limit + 1)
+        .check(&gpu, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("too large for the adapter: the largest activation of one batch")
+            && err.contains("max_storage_buffer_binding_size")
+            && err.contains("'dense_units'=64"),
+        "{err}"
+    );
+    estimate(limit + 1)
+        .check(&ComputeDevice::Cpu, None)
+        .expect("the CPU backend has no binding limit");
+}

@@ -38,7 +38,8 @@ pub struct Footprint {
     pub parameters: u64,
     /// Total f32 activations of one sample.
     pub activations_per_sample: u64,
-    /// The largest single activation tensor of one sample, in f32 values.
+    /// The largest single activation tensor of one sample that a device holds (a layer's
+    /// output, gates or attention weights), in f32 values.
     pub largest_activation: u64,
 }
 
@@ -74,14 +75,15 @@ fn linear(inputs: u64, units: u64, rows: u64) -> Cost {
     (sum(&[product(&[inputs, units]), Some(units)]), out, out)
 }
 
-/// A causal convolution over `t` steps: its output and its unfolded input.
+/// A causal convolution over `t` steps: its output and its unfolded input (the CPU path's
+/// im2col, host memory only: a device holds the output).
 fn conv(inputs: u64, filters: u64, kernel: u64, t: u64) -> Cost {
     let out = product(&[t, filters]);
     let unfolded = product(&[t, kernel, inputs]);
     (
         sum(&[product(&[kernel, inputs, filters]), Some(filters)]),
         sum(&[out, unfolded]),
-        out.zip(unfolded).map(|(a, b)| a.max(b)),
+        unfolded.and(out),
     )
 }
 
