@@ -4,6 +4,7 @@ pub mod benchmark;
 pub mod device_args;
 pub mod devices;
 pub mod explain;
+pub mod export;
 pub mod models;
 pub mod predict;
 pub mod train;
@@ -38,6 +39,8 @@ pub enum Command {
     Benchmark(benchmark::BenchmarkArgs),
     /// Attention weights of a saved attention model over the latest window (heatmap PNG).
     Explain(explain::ExplainArgs),
+    /// Write a saved version as an ONNX file, checked against our own predictions.
+    Export(export::ExportArgs),
 }
 
 impl Command {
@@ -48,6 +51,7 @@ impl Command {
             Command::Predict(args) => args.device.threads,
             Command::Benchmark(args) => args.device.threads,
             Command::Explain(args) => args.threads,
+            Command::Export(args) => args.threads,
             Command::Devices(_) | Command::Models(_) => None,
         }
     }
@@ -63,5 +67,6 @@ pub fn run(cli: Cli) -> crate::Result<()> {
         Command::Predict(args) => predict::run(&args),
         Command::Benchmark(args) => benchmark::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }
