@@ -375,7 +375,8 @@ fn recent_candles_csv(dir: &std::path::Path, bars: usize) -> (String, atb_gpu::d
     }
     let path = dir.join("recent.csv");
     std::fs::write(&path, csv).unwrap();
-    let (filled, _) = atb_gpu::data::fill_gaps(&recent, atb_gpu::data::DEFAULT_MAX_GAP_BARS).unwrap();
+    let (filled, _) =
+        atb_gpu::data::fill_gaps(&recent, atb_gpu::data::DEFAULT_MAX_GAP_BARS).unwrap();
     (path.to_str().unwrap().to_string(), filled)
 }
 
