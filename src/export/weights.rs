@@ -23,7 +23,9 @@ impl Weights {
             .iter()
             .find(|t| t.name == name)
             .ok_or_else(|| AtbError::Export(format!("the model has no parameter '{name}'")))?;
-        if tensor.shape.len() != rank || tensor.values.len() != tensor.shape.iter().product::<usize>() {
+        if tensor.shape.len() != rank
+            || tensor.values.len() != tensor.shape.iter().product::<usize>()
+        {
             return Err(AtbError::Export(format!(
                 "parameter '{name}' has shape {:?} and {} values; expected {rank} axes",
                 tensor.shape,
