@@ -2,7 +2,7 @@
 """Loads atb-gpu's exported ONNX files in onnxruntime and compares them with our predictions.
 
 Usage: python3 tools/onnx_check.py BUNDLE.json [BUNDLE.json ...]
-       (needs: pip install onnxruntime numpy)
+       (needs: pip install onnxruntime onnx numpy)
 
 Each BUNDLE is what `atb-gpu export SYMBOL --out FILE.onnx --check-out BUNDLE.json` writes:
   model           the ONNX file (path as given to --out)
@@ -13,7 +13,9 @@ Each BUNDLE is what `atb-gpu export SYMBOL --out FILE.onnx --check-out BUNDLE.js
   expected        our predictions for them
   relative_bound  the bound the export must meet (1e-4)
 
-The difference is measured as atb-gpu measures it: max |ours - onnxruntime| / max |ours|.
+Each file first passes onnx's own checker with full shape inference (the schema of every
+operator at the file's opsets), then runs in onnxruntime. The difference is measured as
+atb-gpu measures it: max |ours - onnxruntime| / max |ours|.
 Exit status 0 when every file is within its bound, 1 otherwise (naming the files that fail).
 """
 
@@ -21,6 +23,7 @@ import json
 import sys
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 
 
@@ -28,6 +31,7 @@ def check(bundle_path):
     """(passed, one line for the log) for one bundle."""
     with open(bundle_path) as f:
         bundle = json.load(f)
+    onnx.checker.check_model(onnx.load(bundle["model"]), full_check=True)
     session = ort.InferenceSession(bundle["model"], providers=["CPUExecutionProvider"])
     x = np.asarray(bundle["inputs"], dtype=np.float32).reshape(bundle["shape"])
     (out,) = session.run(["forecast"], {bundle["input"]: x})
