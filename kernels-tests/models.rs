@@ -29,6 +29,7 @@ fn fit_config(epochs: usize) -> FitConfig {
         clip_norm: Some(1.0),
         seed: 5,
         callbacks: get_model_callbacks("test", 10),
+        checkpoint: None,
     }
 }
 

@@ -75,6 +75,7 @@ fn config(epochs: usize) -> FitConfig {
         clip_norm: Some(5.0),
         seed: 7,
         callbacks: get_model_callbacks("mlp", 50),
+        checkpoint: None,
     }
 }
 
@@ -143,4 +144,54 @@ fn an_mlp_trains_to_the_same_curve_on_gpu_and_cpu_and_learns() {
         last.buffers_created, first.buffers_created,
         "{first:?} -> {last:?}"
     );
+}
+
+/// The weights after `epochs` of the MLP fit on `device`, checkpointing as `checkpoint` says.
+fn weights_after(
+    device: &ComputeDevice,
+    epochs: usize,
+    checkpoint: Option<train::CheckpointPlan>,
+) -> Vec<Vec<f32>> {
+    let (xt, yt, _) = synthetic(512, 1);
+    let (xv, yv, _) = synthetic(128, 2);
+    let train_set = DeviceDataset::new(device, xt, yt, &[8]).unwrap();
+    let val_set = DeviceDataset::new(device, xv, yv, &[8]).unwrap();
+    let (net, mut params) = Mlp::new(3, device);
+    let config = FitConfig {
+        checkpoint,
+        ..config(epochs)
+    };
+    train::fit(&net, &mut params, &train_set, &val_set, &config, |_, _| {}).unwrap();
+    params
+        .to_host()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.values)
+        .collect()
+}
+
+/// A fit stopped after 3 epochs and resumed from its checkpoint to 6 ends with the weights of
+/// an uninterrupted 6-epoch fit, bit for bit, on the GPU adapter and on the CPU: Adam's
+/// moments, schedule and step count, the shuffling generator and the dropout step counter all
+/// come back.
+#[test]
+fn a_fit_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does() {
+    let request = DeviceRequest {
+        device: DeviceChoice::Gpu,
+        backend: None,
+        allow_software: true,
+    };
+    for device in [ComputeDevice::open(&request).unwrap(), ComputeDevice::Cpu] {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = |resume| train::CheckpointPlan {
+            dir: dir.path().join("checkpoint"),
+            resume,
+            key: "mlp".to_string(),
+        };
+        let straight = weights_after(&device, 6, None);
+        let first_half = weights_after(&device, 3, Some(plan(false)));
+        assert_ne!(first_half, straight, "{device:?}: 3 epochs are not 6");
+        let resumed = weights_after(&device, 6, Some(plan(true)));
+        assert_eq!(resumed, straight, "{device:?}: resumed weights differ");
+    }
 }

@@ -10,6 +10,8 @@ mod gap_bound;
 mod non_finite;
 #[path = "cli/preflight.rs"]
 mod preflight;
+#[path = "cli/resume.rs"]
+mod resume;
 #[path = "cli/warnings.rs"]
 mod warnings;
 

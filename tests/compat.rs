@@ -224,6 +224,7 @@ fn a_trained_tcn_saves_only_tcn_fields() {
         },
         data: None,
         max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+        checkpoint: None,
         models_dir: dir.path().to_path_buf(),
         overrides: vec!["num_filters=4".to_string(), "num_layers=1".to_string()],
     };

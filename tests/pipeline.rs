@@ -30,6 +30,7 @@ fn request(models_dir: &Path, model_type: &str, sets: &[&str]) -> TrainRequest {
         },
         data: None,
         max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+        checkpoint: None,
         models_dir: models_dir.to_path_buf(),
         overrides: sets.iter().map(|s| s.to_string()).collect(),
     }

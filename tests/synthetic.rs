@@ -64,6 +64,7 @@ fn test_mse(model_type: &str, sets: &[&str]) -> f64 {
         clip_norm: Some(5.0),
         seed: 1,
         callbacks: get_model_callbacks(model_type, 10),
+        checkpoint: None,
     };
     train::fit(
         &model.network,

@@ -146,6 +146,7 @@ fn windows(args: &Args) -> Result<Dataset, String> {
         device: DeviceRequest::from_env(args.device, args.backend),
         data: args.data.clone(),
         max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+        checkpoint: None,
         models_dir: PathBuf::from("models"),
         overrides: Vec::new(),
     };
@@ -219,6 +220,7 @@ fn run() -> Result<(), String> {
         clip_norm: Some(CLIP_NORM),
         seed: args.seed,
         callbacks: get_model_callbacks(model_type.name(), 15),
+        checkpoint: None,
     };
     let mut trainer =
         Trainer::new(&model.network, &model.params, &train_set, &fit).map_err(|e| e.to_string())?;

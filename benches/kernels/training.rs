@@ -68,6 +68,7 @@ pub fn training(c: &mut Criterion) {
                 clip_norm: Some(1.0),
                 seed: 1,
                 callbacks: get_model_callbacks("mlp", 10),
+                checkpoint: None,
             };
             let mut trainer = Trainer::new(&net, &params, &data, &config).expect("trainer");
             trainer.start_epoch(true).expect("epoch");

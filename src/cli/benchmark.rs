@@ -76,6 +76,7 @@ pub fn run(args: &BenchmarkArgs) -> Result<()> {
         max_gap_bars: args.gaps.max_gap_bars,
         models_dir: PathBuf::new(),
         overrides: Vec::new(),
+        checkpoint: None,
     };
     if let Some(path) = &args.json {
         check_writable_file(path, "--json")?;

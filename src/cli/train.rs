@@ -10,7 +10,9 @@ use super::device_args::DeviceArgs;
 use super::gap_args::GapArgs;
 use crate::Result;
 use crate::device::DeviceRequest;
-use crate::pipeline::{TrainOutcome, TrainRequest, train_lightgbm, train_neural};
+use crate::pipeline::{
+    CheckpointRequest, TrainOutcome, TrainRequest, train_lightgbm, train_neural,
+};
 use crate::train::EpochMetrics;
 
 /// What to train.
@@ -67,6 +69,10 @@ pub struct TrainModelArgs {
     /// Override a hyperparameter, e.g. --set lstm_units=[256,128] --set dropout=0.3.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
+    /// Continue an interrupted neural run from its checkpoint (MODELS/SYMBOL/checkpoint-TYPE,
+    /// written after every epoch); the settings must be the same, --epochs may grow.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 impl TrainModelArgs {
@@ -88,6 +94,12 @@ impl TrainModelArgs {
             max_gap_bars: self.gaps.max_gap_bars,
             models_dir: self.models_dir.clone(),
             overrides: self.overrides.clone(),
+            checkpoint: Some(CheckpointRequest::under(
+                &self.models_dir,
+                &self.symbol,
+                &self.model_type,
+                self.resume,
+            )),
         }
     }
 }

@@ -324,7 +324,10 @@ impl ModelConfig {
 mod tests {
     use super::*;
     use crate::device::ComputeDevice;
-    use crate::models::{Model, ModelType, Overrides, Variant};
+    use crate::models::config::ModelType;
+    use crate::models::factory::Model;
+    use crate::models::overrides::Overrides;
+    use crate::models::variant::Variant;
 
     fn config(model_type: &str, variant: Variant, sets: &[&str]) -> Result<ModelConfig> {
         ModelConfig::new(

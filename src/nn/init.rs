@@ -28,6 +28,16 @@ impl InitRng {
         }
     }
 
+    /// The generator's whole state (to checkpoint it).
+    pub fn state(&self) -> u64 {
+        self.state
+    }
+
+    /// A generator continuing from a [`state`](Self::state).
+    pub fn from_state(state: u64) -> InitRng {
+        InitRng { state }
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -159,6 +159,66 @@ impl AdamState {
     }
 }
 
+/// What an [`AdamState`] holds besides the parameters, read back to the host, so a fit can
+/// be checkpointed and continued exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdamMoments {
+    /// First moments.
+    pub m: Vec<f32>,
+    /// Second moments.
+    pub v: Vec<f32>,
+    /// The device schedule: step size, decay, β₁ᵗ, β₂ᵗ.
+    pub schedule: Vec<f32>,
+    /// Steps taken.
+    pub steps: u32,
+    /// Learning rate of the following steps.
+    pub learning_rate: f32,
+}
+
+impl AdamState {
+    /// The moments, schedule, step count and learning rate (one readback each).
+    pub fn moments(&self) -> Result<AdamMoments> {
+        Ok(AdamMoments {
+            m: self.m.to_vec()?,
+            v: self.v.to_vec()?,
+            schedule: self.schedule.to_vec()?,
+            steps: self.step()?,
+            learning_rate: self.config.learning_rate,
+        })
+    }
+
+    /// Puts back what [`moments`](Self::moments) read; the lengths must match.
+    pub fn restore(&mut self, saved: &AdamMoments) -> Result<()> {
+        for (name, tensor, values) in [
+            ("m", &self.m, &saved.m),
+            ("v", &self.v, &saved.v),
+            ("schedule", &self.schedule, &saved.schedule),
+        ] {
+            if tensor.len() != values.len() {
+                return Err(AtbError::Shape {
+                    op: "AdamState::restore",
+                    detail: format!("{name} has {} values, got {}", tensor.len(), values.len()),
+                });
+            }
+        }
+        self.set_learning_rate(saved.learning_rate)?;
+        self.steps.set(0, saved.steps)?;
+        for (tensor, values) in [
+            (&mut self.m, &saved.m),
+            (&mut self.v, &saved.v),
+            (&mut self.schedule, &saved.schedule),
+        ] {
+            if let Storage::Gpu { ctx, buffer } = tensor.storage() {
+                ctx.write(buffer, values)?;
+            } else {
+                let shape = tensor.shape().to_vec();
+                *tensor = Tensor::from_vec(&shape, values.clone())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Debug for AdamState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "AdamState({:?}, {:?})", self.params, self.config)

@@ -22,7 +22,7 @@ mod reduce;
 mod softmax;
 
 pub use accumulator::Accumulator;
-pub use adam::{AdamConfig, AdamState, adam_step};
+pub use adam::{AdamConfig, AdamMoments, AdamState, adam_step};
 pub use attention::{AttentionForward, AttentionGrads, attention, attention_backward};
 pub use clip::{ClipScale, clip_apply, clip_by_global_norm, clip_scale};
 pub use conv1d::{Conv1dGrads, conv1d, conv1d_backward};

@@ -157,12 +157,10 @@ impl PreparedWindows {
             .map(|(i, &next_close)| {
                 let last_bar = format_timestamp(self.time_ms[i]);
                 if !next_close.is_finite() {
-                    return Err(AtbError::InvalidInput {
-                        context: format!("forecast after the bar of {last_bar}"),
-                        detail: format!(
-                            "the model gave {next_close}, not a price; its weights or inputs are not finite"
-                        ),
-                    });
+                    return Err(AtbError::NonFinite(format!(
+                        "the forecast after the bar of {last_bar} is {next_close}, not a price: \
+                         the model's weights, model file or scaler.json do not fit these candles"
+                    )));
                 }
                 Ok(Forecast {
                     last_bar,

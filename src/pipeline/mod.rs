@@ -43,7 +43,7 @@ pub use profile::{
     ColdStart, LATENCY_TARGET_MS, Latency, MEMORY_TARGET_BYTES, ProfileReport, ProfileRequest,
     THROUGHPUT_BATCHES, Target, Throughput, WARMUP_RUNS, profile,
 };
-pub use request::{SYMBOL_PATTERN, TrainRequest, check_symbol};
+pub use request::{CheckpointRequest, SYMBOL_PATTERN, TrainRequest, check_symbol};
 pub use resident_memory::{peak_resident_bytes, resident_bytes};
 pub use saved_booster::{BoostingConfig, SavedBooster};
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};

@@ -19,7 +19,9 @@ use crate::models::Model;
 use crate::ops::AdamConfig;
 use crate::plots::{TrainingCurves, history_png};
 use crate::registry::{PendingVersion, Registry, VersionInfo};
-use crate::train::{DeviceDataset, EpochMetrics, FitConfig, fit, get_model_callbacks, predict};
+use crate::train::{
+    CheckpointPlan, DeviceDataset, EpochMetrics, FitConfig, fit, get_model_callbacks, predict,
+};
 use crate::{AtbError, Result};
 
 /// Gradient-norm clip of every neural fit.
@@ -81,6 +83,16 @@ pub fn train_neural(
     request.check_destination()?;
     let trained = fit_neural(request, on_epoch)?;
     let version = save_neural(request, &trained)?;
+    if let Some(checkpoint) = &request.checkpoint {
+        // The run is saved: its checkpoint has served.
+        for dir in [
+            checkpoint.dir.clone(),
+            checkpoint.dir.with_extension("old"),
+            checkpoint.dir.with_extension("new"),
+        ] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
     Ok(TrainOutcome {
         version,
         comparison: trained.comparison,
@@ -203,6 +215,11 @@ pub fn fit_neural_split(
         clip_norm: Some(CLIP_NORM),
         seed: request.seed,
         callbacks: get_model_callbacks(model_type.name(), request.patience),
+        checkpoint: request.checkpoint.as_ref().map(|c| CheckpointPlan {
+            dir: c.dir.clone(),
+            resume: c.resume,
+            key: request.checkpoint_key(&loaded.candles.fingerprint()),
+        }),
     };
     let started = Instant::now();
     let outcome = fit(

@@ -45,6 +45,36 @@ pub struct TrainRequest {
     pub models_dir: PathBuf,
     /// `key=value` overrides of model hyperparameters.
     pub overrides: Vec<String>,
+    /// Checkpoint every epoch (neural models), and whether to continue from the checkpoint.
+    pub checkpoint: Option<CheckpointRequest>,
+}
+
+/// Where a neural fit checkpoints, and whether it continues from the checkpoint there
+/// (`train ... --resume`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckpointRequest {
+    /// The checkpoint folder.
+    pub dir: PathBuf,
+    /// Continue an interrupted run from it.
+    pub resume: bool,
+}
+
+impl CheckpointRequest {
+    /// The checkpoint folder of `symbol`'s `model_type` runs under the registry root
+    /// (`MODELS/SYMBOL/checkpoint-MODEL_TYPE`, beside the versions).
+    pub fn under(
+        models_dir: &std::path::Path,
+        symbol: &str,
+        model_type: &str,
+        resume: bool,
+    ) -> Self {
+        CheckpointRequest {
+            dir: models_dir
+                .join(symbol)
+                .join(format!("checkpoint-{}", model_type.to_ascii_lowercase())),
+            resume,
+        }
+    }
 }
 
 /// What a symbol may look like: 2 to 20 characters, uppercase ASCII letters and digits, with
@@ -112,6 +142,11 @@ impl TrainRequest {
             )));
         }
         if self.is_boosting() {
+            if self.checkpoint.as_ref().is_some_and(|c| c.resume) {
+                return Err(AtbError::Config(
+                    "--resume continues a neural model's fit; lightgbm trains in one go".into(),
+                ));
+            }
             return Ok(());
         }
         at_least_one("--epochs", self.epochs)?;
@@ -156,6 +191,24 @@ impl TrainRequest {
                 self.batch_size
             ))
         })
+    }
+
+    /// What identifies a run for its checkpoint: every setting but `--epochs` (a resumed run
+    /// may go on for more epochs) and the data's fingerprint.
+    pub fn checkpoint_key(&self, data_fingerprint: &str) -> String {
+        format!(
+            "{}|{}|{:?}|{}|{}|{:?}|{}|{}|{}|{:?}|{data_fingerprint}",
+            self.model_type.to_ascii_lowercase(),
+            self.variant.to_ascii_lowercase(),
+            self.days,
+            self.batch_size,
+            self.sequence_length,
+            self.learning_rate,
+            self.patience,
+            self.seed,
+            self.max_gap_bars,
+            self.overrides
+        )
     }
 
     /// Where the new version goes, checked before training: `--models-dir` must take files

@@ -2,6 +2,8 @@
 //! stopping on the validation loss (restoring the best weights), best-checkpoint tracking and
 //! reducing the learning rate on a plateau.
 
+use serde::{Deserialize, Serialize};
+
 /// What the fit loop should do after an epoch.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochDecision {
@@ -14,7 +16,7 @@ pub struct EpochDecision {
 }
 
 /// Callback settings (Keras defaults where the guide is silent).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Callbacks {
     /// Epochs without improvement before stopping.
     pub patience: usize,
@@ -40,8 +42,8 @@ pub fn get_model_callbacks(_model_type: &str, patience: usize) -> Callbacks {
     }
 }
 
-/// The state of the callbacks during one fit.
-#[derive(Debug, Clone)]
+/// The state of the callbacks during one fit (saved in a checkpoint).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallbackState {
     settings: Callbacks,
     best: f64,

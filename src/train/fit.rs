@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use super::callbacks::{CallbackState, Callbacks};
+use super::checkpoint::{Checkpoint, CheckpointPlan};
 use super::compiled_step::CompiledStep;
 use super::dataset::DeviceDataset;
 use super::history::{EpochMetrics, History};
@@ -11,7 +12,8 @@ use super::optimizer::Optimizer;
 use crate::autograd::Tape;
 use crate::nn::{self, Forward, HostTensor, InitRng, Mode, Network, Params};
 use crate::ops::{
-    self, Accumulator, AdamConfig, BinaryOp, ReduceAxis, ReduceOp, RowIndices, StepCounter, UnaryOp,
+    self, Accumulator, AdamConfig, AdamMoments, BinaryOp, ReduceAxis, ReduceOp, RowIndices,
+    StepCounter, UnaryOp,
 };
 use crate::{AtbError, Result};
 
@@ -34,6 +36,8 @@ pub struct FitConfig {
     pub seed: u64,
     /// Early stopping, best checkpoint, LR on plateau.
     pub callbacks: Callbacks,
+    /// Checkpoint after every epoch (and resume from one), or not.
+    pub checkpoint: Option<CheckpointPlan>,
 }
 
 /// What a fit produced.
@@ -236,6 +240,30 @@ impl<'a> Trainer<'a> {
     pub fn dispatches_per_step(&self) -> usize {
         self.step.dispatches()
     }
+
+    /// The shuffling generator, the global step and Adam's state (for a checkpoint).
+    fn snapshot(&self) -> Result<(u64, u32, AdamMoments)> {
+        Ok((
+            self.rng.state(),
+            self.counter.get(STEP_SLOT)?,
+            self.optimizer.moments()?,
+        ))
+    }
+
+    /// Continues from a checkpoint's generator, global step and Adam state.
+    fn restore(&mut self, checkpoint: &Checkpoint) -> Result<()> {
+        self.rng = InitRng::from_state(checkpoint.rng_state);
+        self.counter.set(STEP_SLOT, checkpoint.global_step)?;
+        self.optimizer.restore(&checkpoint.adam)
+    }
+}
+
+/// (name, values) pairs of host tensors, as `Params::load` takes them.
+fn named_values(weights: &[HostTensor]) -> Vec<(String, Vec<f32>)> {
+    weights
+        .iter()
+        .map(|h| (h.name.clone(), h.values.clone()))
+        .collect()
 }
 
 /// Fails when an epoch's loss or validation loss is NaN or infinite: the weights diverged, and
@@ -271,13 +299,34 @@ pub fn fit(
     if validation.is_empty() {
         return Err(AtbError::Config("the validation set is empty".to_string()));
     }
+    let resumed = match &config.checkpoint {
+        Some(plan) if plan.resume => Some(Checkpoint::read(&plan.dir, &plan.key)?),
+        _ => None,
+    };
+    if let Some(checkpoint) = &resumed {
+        params.load(&named_values(&checkpoint.params))?;
+    }
     let mut trainer = Trainer::new(net, params, train, config)?;
     let mut callbacks = CallbackState::new(config.callbacks, f64::from(config.adam.learning_rate));
     let mut history = History::default();
     let mut best: Option<(usize, Vec<HostTensor>)> = None;
     let mut stopped_early = false;
     let mut learning_rate = f64::from(config.adam.learning_rate);
-    for epoch in 0..config.epochs {
+    let mut first_epoch = 0;
+    if let Some(checkpoint) = resumed {
+        trainer.restore(&checkpoint)?;
+        callbacks = checkpoint.callbacks;
+        history = checkpoint.history;
+        best = checkpoint.best;
+        stopped_early = checkpoint.stopped_early;
+        learning_rate = checkpoint.learning_rate;
+        first_epoch = if stopped_early {
+            config.epochs
+        } else {
+            checkpoint.epochs_done
+        };
+    }
+    for epoch in first_epoch..config.epochs {
         let started = Instant::now();
         trainer.start_epoch(epoch == 0)?;
         for _ in 0..trainer.steps_per_epoch() {
@@ -306,17 +355,30 @@ pub fn fit(
             learning_rate = decision.learning_rate;
             trainer.set_learning_rate(learning_rate as f32)?;
         }
+        if let Some(plan) = &config.checkpoint {
+            let (rng_state, global_step, adam) = trainer.snapshot()?;
+            Checkpoint {
+                key: plan.key.clone(),
+                epochs_done: epoch + 1,
+                stopped_early: decision.stop,
+                params: params.to_host()?,
+                best: best.clone(),
+                adam,
+                rng_state,
+                global_step,
+                learning_rate,
+                callbacks: callbacks.clone(),
+                history: history.clone(),
+            }
+            .write(&plan.dir)?;
+        }
         if decision.stop {
             stopped_early = true;
             break;
         }
     }
     if let Some((_, weights)) = &best {
-        let values: Vec<(String, Vec<f32>)> = weights
-            .iter()
-            .map(|h| (h.name.clone(), h.values.clone()))
-            .collect();
-        params.load(&values)?;
+        params.load(&named_values(weights))?;
     }
     Ok(FitOutcome {
         history,

@@ -2,8 +2,10 @@
 
 use std::fmt::Write as _;
 
+use serde::{Deserialize, Serialize};
+
 /// One epoch's metrics (losses in the scaled training units, RMSE/MAE likewise).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
     /// Mean training loss (MSE).
     pub loss: f64,
@@ -24,7 +26,7 @@ pub struct EpochMetrics {
 }
 
 /// Metrics of every epoch, in order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// One entry per finished epoch.
     pub epochs: Vec<EpochMetrics>,

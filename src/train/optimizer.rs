@@ -6,7 +6,7 @@
 //! the same reference update and writes the parameters back.
 
 use crate::nn::Params;
-use crate::ops::{self, AdamConfig, AdamState};
+use crate::ops::{self, AdamConfig, AdamMoments, AdamState};
 use crate::tensor::Storage;
 use crate::{AtbError, Result, Tensor};
 
@@ -109,5 +109,15 @@ impl Optimizer {
     /// Steps taken so far.
     pub fn steps(&self) -> Result<u32> {
         self.state.step()
+    }
+
+    /// Adam's moments, schedule, step count and learning rate (for a checkpoint).
+    pub fn moments(&self) -> Result<AdamMoments> {
+        self.state.moments()
+    }
+
+    /// Puts back what [`moments`](Self::moments) read.
+    pub fn restore(&mut self, saved: &AdamMoments) -> Result<()> {
+        self.state.restore(saved)
     }
 }

@@ -83,6 +83,7 @@ impl TuneSettings {
             data: self.data.clone(),
             models_dir: models_dir.to_path_buf(),
             overrides,
+            checkpoint: None,
         })
     }
 }

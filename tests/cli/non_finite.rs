@@ -96,7 +96,12 @@ fn predict_with_nan_weights_or_an_absurd_scaler_is_an_error_not_a_nan_forecast()
     set_scaler(&version, "/target/mean", 1e300);
     assert_one_line_error(
         &predict(),
-        &["not a finite number", "the forecast is inf", "scaler.json"],
+        &[
+            "not a finite number",
+            "the forecast after the bar of",
+            "is inf",
+            "scaler.json",
+        ],
     );
     std::fs::write(version.join("scaler.json"), &scaler).unwrap();
     set_scaler(&version, "/features/mean/0", 1e300);

@@ -44,6 +44,7 @@ fn saved() -> &'static Mutex<Saved> {
             },
             data: None,
             max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+            checkpoint: None,
             models_dir: dir.path().to_path_buf(),
             overrides: vec![
                 "num_filters=3".into(),
