@@ -33,6 +33,7 @@ fn train_request(dir: &Path, model_type: &str, sets: &[&str], days: usize) -> Tr
         patience: 5,
         seed: 11,
         max_gap_bars: atb_gpu::data::DEFAULT_MAX_GAP_BARS,
+        checkpoint: None,
         device: DeviceRequest {
             device: DeviceChoice::Cpu,
             backend: None,
