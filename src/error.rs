@@ -148,6 +148,9 @@ pub enum AtbError {
     /// The model registry refused a request (bad symbol or version, nothing stored).
     #[error("model registry: {0}")]
     Registry(String),
+    /// A model could not be exported to ONNX, or its export disagrees with our predictions.
+    #[error("ONNX export: {0}")]
+    Export(String),
     /// A plot could not be drawn or written.
     #[error("plot {path}: {message}")]
     Plot {

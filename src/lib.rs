@@ -19,6 +19,7 @@ pub(crate) mod descriptors;
 pub mod device;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod gbdt;
 pub mod kernels;
 pub mod models;

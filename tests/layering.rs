@@ -33,6 +33,7 @@ const RANKS: &[(&str, u32)] = &[
     ("nn", 7),
     ("models", 8),
     ("train", 9),
+    ("export", 9),
     ("pipeline", 10),
     ("tune", 11),
     ("cli", 12),

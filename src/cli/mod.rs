@@ -4,6 +4,7 @@ pub mod benchmark;
 pub mod device_args;
 pub mod devices;
 pub mod explain;
+pub mod export;
 pub mod gap_args;
 pub mod models;
 pub mod predict;
@@ -50,6 +51,8 @@ pub enum Command {
     /// Grid-search hyperparameters with walk-forward folds (sharded with --shard K/N and
     /// `tune merge DIR`), then retrain the best, test it once and save it.
     Tune(tune::TuneArgs),
+    /// Write a saved version as an ONNX file, checked against our own predictions.
+    Export(export::ExportArgs),
 }
 
 impl Command {
@@ -62,6 +65,7 @@ impl Command {
             Command::Benchmark(args) => args.device.threads,
             Command::Explain(args) => args.threads,
             Command::Tune(args) => args.threads(),
+            Command::Export(args) => args.threads,
             Command::Devices(_) | Command::Models(_) => None,
         }
     }
@@ -80,5 +84,6 @@ pub fn run(cli: Cli, process_start: Instant) -> crate::Result<()> {
         Command::Benchmark(args) => benchmark::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Tune(args) => tune::run(&args),
+        Command::Export(args) => export::run(&args),
     }
 }

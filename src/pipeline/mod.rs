@@ -1,10 +1,11 @@
 //! The end-to-end jobs behind the CLI: load and check the candles, train (neural or boosted),
-//! evaluate beside the naive forecast, and save a registry version. The CLI only parses
-//! arguments and prints.
+//! evaluate beside the naive forecast, save a registry version, export one to ONNX. The CLI
+//! only parses arguments and prints.
 
 mod benchmark;
 mod candles;
 mod explain;
+mod export;
 mod forecast;
 mod forecaster;
 mod lightgbm;
@@ -18,6 +19,7 @@ mod saved_booster;
 mod saved_config;
 mod saved_config_v0_1;
 mod saved_model;
+mod version_windows;
 mod writable;
 
 pub use benchmark::{
@@ -25,6 +27,7 @@ pub use benchmark::{
 };
 pub use candles::{LoadedCandles, load_candles};
 pub use explain::{AttentionMap, attention_map, attention_png};
+pub use export::{CHECK_SAMPLES, ExportReport, ExportRequest, export_version};
 pub use forecast::{Forecast, PreparedWindows, forecasts_csv};
 pub use forecaster::{FORECAST_BATCH, SavedForecaster, load_forecaster};
 pub use lightgbm::{
@@ -45,4 +48,5 @@ pub use resident_memory::{peak_resident_bytes, resident_bytes};
 pub use saved_booster::{BoostingConfig, SavedBooster};
 pub use saved_config::{DataSummary, SavedConfig, TrainingSettings};
 pub use saved_model::{SavedModel, load_saved_model};
+pub use version_windows::version_test_windows;
 pub use writable::{check_writable_dir, check_writable_file};
